@@ -1,0 +1,17 @@
+//! Data in: columnar [`Transactions`] (from columns or CSV, with an import report), per-customer
+//! [`Summary`] (frequency, recency, T, monetary; calibration / holdout), RFM scores and segments,
+//! and the shop-level retention measures.
+
+mod csv;
+mod measures;
+mod rfm;
+mod summary;
+mod time;
+mod transactions;
+
+pub use csv::{CsvMapping, CsvOptions};
+pub use measures::{RetentionPeriod, ShopMeasures};
+pub use rfm::{segment_for_scores, Rfm, SEGMENTS};
+pub use summary::{Holdout, Summary, SummaryOptions, TimeUnit};
+pub use time::{parse_time, DAY_MS};
+pub use transactions::{ImportReport, Transactions, TransactionColumns};

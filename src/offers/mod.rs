@@ -1,0 +1,1 @@
+//! Retention offers: catalogue and eligibility, value model, bandit, off-policy evaluation, simulator.

@@ -1,0 +1,1 @@
+//! Recommendations: interactions, ALS, item-kNN, popularity, the Recommender facade, evaluation.
