@@ -239,3 +239,54 @@ fn tiny_cohorts_fit_or_fail_clearly() {
         Err(e) => assert!(matches!(e, Error::NotIdentifiable(_)), "{e:?}"),
     }
 }
+
+fn pareto_nbd() -> ParetoNbd {
+    ParetoNbd::from_params(ParetoNbdParams { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 }).unwrap()
+}
+
+fn pareto_draw(p: ParetoNbdParams, horizon: f64) -> impl Fn(&mut Rng, f64, f64, f64) -> Draw {
+    move |rng, x, tx, t| {
+        let lambda = gamma(rng, p.r, p.alpha);
+        let mu = gamma(rng, p.s, p.beta);
+        // Individual likelihood (FH 2005 note, eq. 4): alive at T, or dropped out in (tx, T].
+        let alive = lambda.powf(x) * (-(lambda + mu) * t).exp();
+        let dead = lambda.powf(x) * mu / (lambda + mu) * ((-(lambda + mu) * tx).exp() - (-(lambda + mu) * t).exp());
+        let expected = lambda / mu * (1.0 - (-mu * horizon).exp());
+        let quiet = mu / (lambda + mu) + lambda / (lambda + mu) * (-(lambda + mu) * horizon).exp();
+        (alive, alive + dead, expected, quiet)
+    }
+}
+
+#[test]
+fn pareto_nbd_predictions_match_importance_sampling() {
+    let m = pareto_nbd();
+    check_against_sampling(&m, 20.0, &pareto_draw(m.params, 20.0));
+    // Both branches of the likelihood (alpha >= beta and alpha < beta).
+    let swapped = ParetoNbd::from_params(ParetoNbdParams { r: 0.8, alpha: 14.0, s: 1.3, beta: 6.0 }).unwrap();
+    check_against_sampling(&swapped, 20.0, &pareto_draw(swapped.params, 20.0));
+}
+
+#[test]
+fn pareto_nbd_shapes_and_extremes() {
+    let m = pareto_nbd();
+    check_shapes(&m, &summary_of(&CUSTOMERS));
+    let new = m.expected_purchases_new_customer(26.0).unwrap();
+    assert!((new - m.expected_purchases_one(26.0, 0.0, 0.0, 0.0)).abs() < 1e-12);
+    let mut rows = simulated_cohort(800, 9);
+    rows.extend([(500.0, 9990.0, 10_000.0), (0.0, 0.0, 10_000.0)]);
+    let s = summary_of(&rows);
+    let fitted = ParetoNbd::fit(&s).expect("fit");
+    assert!(fitted.log_likelihood.is_finite());
+    for horizon in [1.0, 52.0, 1000.0] {
+        assert!(fitted.expected_purchases(horizon, &s).unwrap().iter().all(|v| v.is_finite() && *v >= 0.0));
+        assert!(fitted.probability_no_purchase(horizon, &s).unwrap().iter().all(|v| (0.0..=1.0).contains(v)));
+    }
+    let bytes = fitted.to_bytes();
+    let back = ParetoNbd::from_bytes(&bytes).unwrap();
+    assert_eq!(fitted.probability_alive(&s).unwrap(), back.probability_alive(&s).unwrap());
+    let mut bad = bytes.clone();
+    bad[bytes.len() / 2] ^= 1;
+    assert!(matches!(ParetoNbd::from_bytes(&bad), Err(Error::Corrupt(_))));
+    let zeros = summary_of(&[(0.0, 0.0, 30.0), (0.0, 0.0, 20.0)]);
+    assert!(matches!(ParetoNbd::fit(&zeros), Err(Error::NotIdentifiable(_))));
+}
