@@ -290,3 +290,35 @@ fn pareto_nbd_shapes_and_extremes() {
     let zeros = summary_of(&[(0.0, 0.0, 30.0), (0.0, 0.0, 20.0)]);
     assert!(matches!(ParetoNbd::fit(&zeros), Err(Error::NotIdentifiable(_))));
 }
+
+#[test]
+fn mbg_nbd_predictions_match_importance_sampling() {
+    let m = ModifiedBetaGeo::from_params(ModifiedBetaGeoParams { r: 0.5, alpha: 6.0, a: 0.9, b: 4.0 }).unwrap();
+    let ModifiedBetaGeoParams { r, alpha, a, b } = m.params;
+    check_against_sampling(&m, 20.0, &|rng, x, tx, t| {
+        let lambda = gamma(rng, r, alpha);
+        let p = beta(rng, a, b);
+        // Batislam et al. 2007: dropout may follow every purchase, the first one included.
+        let alive = (1.0 - p).powf(x + 1.0) * lambda.powf(x) * (-lambda * t).exp();
+        let dead = p * (1.0 - p).powf(x) * lambda.powf(x) * (-lambda * tx).exp();
+        (alive, alive + dead, (1.0 - (-lambda * p * 20.0).exp()) / p, (-lambda * 20.0).exp())
+    });
+    check_shapes(&m, &summary_of(&CUSTOMERS));
+    assert!(m.probability_alive_one(0.0, 0.0, 30.0) < 1.0);
+    let new = m.expected_purchases_new_customer(26.0).unwrap();
+    // A new customer is alive only with probability b/(a+b) right after the first purchase.
+    let conditional_t0 = m.expected_purchases_one(26.0, 0.0, 0.0, 0.0);
+    assert!((new - conditional_t0).abs() < 1e-12, "{new} vs {conditional_t0}");
+}
+
+#[test]
+fn mbg_nbd_fits_a_cohort_and_round_trips() {
+    let mut rows = simulated_cohort(1500, 21);
+    rows.push((500.0, 9990.0, 10_000.0));
+    let s = summary_of(&rows);
+    let m = ModifiedBetaGeo::fit(&s).unwrap();
+    assert!(m.log_likelihood.is_finite() && m.params.to_array().iter().all(|v| v.is_finite()));
+    let back = ModifiedBetaGeo::from_bytes(&m.to_bytes()).unwrap();
+    assert_eq!(m.expected_purchases(13.0, &s).unwrap(), back.expected_purchases(13.0, &s).unwrap());
+    assert!(BetaGeo::from_bytes(&m.to_bytes()).is_err(), "kind tag must be checked");
+}
