@@ -322,3 +322,37 @@ fn mbg_nbd_fits_a_cohort_and_round_trips() {
     assert_eq!(m.expected_purchases(13.0, &s).unwrap(), back.expected_purchases(13.0, &s).unwrap());
     assert!(BetaGeo::from_bytes(&m.to_bytes()).is_err(), "kind tag must be checked");
 }
+
+#[test]
+fn bg_nbd_recovers_simulated_parameters_and_grouping_is_exact() {
+    use regulars::churn::simulate::{simulate_bg_nbd, CohortOptions};
+    let truth = BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    let s = simulate_bg_nbd(truth, &CohortOptions { customers: 30_000, seed: 7, ..CohortOptions::default() }).unwrap();
+    let m = BetaGeo::fit(&s).unwrap();
+    let se = m.standard_errors.clone().unwrap();
+    for ((got, want), se) in m.params.to_array().iter().zip(truth.to_array()).zip(&se) {
+        assert!((got - want).abs() < 4.0 * se, "{got} vs {want} (se {se})");
+    }
+    // Two copies of every customer: same parameters, twice the log-likelihood.
+    let mut doubled = s.clone();
+    doubled.frequency.extend_from_slice(&s.frequency);
+    doubled.recency.extend_from_slice(&s.recency);
+    doubled.t.extend_from_slice(&s.t);
+    let m2 = BetaGeo::fit(&doubled).unwrap();
+    for (a, b) in m.params.to_array().iter().zip(m2.params.to_array()) {
+        assert!((a - b).abs() < 1e-5 * a, "{a} vs {b}");
+    }
+    assert!((m2.log_likelihood - 2.0 * m.log_likelihood).abs() < 1e-6 * m.log_likelihood.abs());
+}
+
+#[test]
+fn pareto_nbd_recovers_simulated_parameters() {
+    use regulars::churn::simulate::{simulate_pareto_nbd, CohortOptions};
+    let truth = ParetoNbdParams { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 };
+    let s = simulate_pareto_nbd(truth, &CohortOptions { customers: 20_000, seed: 8, ..CohortOptions::default() }).unwrap();
+    let m = ParetoNbd::fit(&s).unwrap();
+    let se = m.standard_errors.clone().unwrap();
+    for ((got, want), se) in m.params.to_array().iter().zip(truth.to_array()).zip(&se) {
+        assert!((got - want).abs() < 4.0 * se, "{got} vs {want} (se {se})");
+    }
+}

@@ -10,6 +10,7 @@ pub mod gamma_gamma;
 pub mod mbg_nbd;
 pub mod optimize;
 pub mod pareto_nbd;
+pub mod simulate;
 pub mod special;
 
 pub use bg_nbd::{BetaGeo, BetaGeoOptions, BetaGeoParams};
