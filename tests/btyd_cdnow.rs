@@ -98,3 +98,16 @@ fn gamma_gamma_reproduces_fader_hardie_2013() {
     let i = s.frequency.iter().position(|x| *x == 0.0).unwrap();
     assert!((spend[i] - p.p * p.gamma / (p.q - 1.0)).abs() < 1e-9);
 }
+
+#[test]
+fn pareto_nbd_reproduces_fader_hardie_lee_2005() {
+    let s = cdnow_summary();
+    let m = ParetoNbd::fit(&s).unwrap();
+    let p = m.params;
+    for (name, got, want) in [("r", p.r, 0.553), ("alpha", p.alpha, 10.578), ("s", p.s, 0.606), ("beta", p.beta, 11.669)] {
+        assert!(close(got, want, 0.005), "{name}: {got} vs {want}");
+    }
+    assert!((m.log_likelihood - -9595.0).abs() < 0.5, "ll {}", m.log_likelihood);
+    let se = m.standard_errors.clone().expect("standard errors");
+    assert!(se.iter().all(|s| *s > 0.0 && s.is_finite()), "{se:?}");
+}

@@ -239,3 +239,120 @@ fn tiny_cohorts_fit_or_fail_clearly() {
         Err(e) => assert!(matches!(e, Error::NotIdentifiable(_)), "{e:?}"),
     }
 }
+
+fn pareto_nbd() -> ParetoNbd {
+    ParetoNbd::from_params(ParetoNbdParams { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 }).unwrap()
+}
+
+fn pareto_draw(p: ParetoNbdParams, horizon: f64) -> impl Fn(&mut Rng, f64, f64, f64) -> Draw {
+    move |rng, x, tx, t| {
+        let lambda = gamma(rng, p.r, p.alpha);
+        let mu = gamma(rng, p.s, p.beta);
+        // Individual likelihood (FH 2005 note, eq. 4): alive at T, or dropped out in (tx, T].
+        let alive = lambda.powf(x) * (-(lambda + mu) * t).exp();
+        let dead = lambda.powf(x) * mu / (lambda + mu) * ((-(lambda + mu) * tx).exp() - (-(lambda + mu) * t).exp());
+        let expected = lambda / mu * (1.0 - (-mu * horizon).exp());
+        let quiet = mu / (lambda + mu) + lambda / (lambda + mu) * (-(lambda + mu) * horizon).exp();
+        (alive, alive + dead, expected, quiet)
+    }
+}
+
+#[test]
+fn pareto_nbd_predictions_match_importance_sampling() {
+    let m = pareto_nbd();
+    check_against_sampling(&m, 20.0, &pareto_draw(m.params, 20.0));
+    // Both branches of the likelihood (alpha >= beta and alpha < beta).
+    let swapped = ParetoNbd::from_params(ParetoNbdParams { r: 0.8, alpha: 14.0, s: 1.3, beta: 6.0 }).unwrap();
+    check_against_sampling(&swapped, 20.0, &pareto_draw(swapped.params, 20.0));
+}
+
+#[test]
+fn pareto_nbd_shapes_and_extremes() {
+    let m = pareto_nbd();
+    check_shapes(&m, &summary_of(&CUSTOMERS));
+    let new = m.expected_purchases_new_customer(26.0).unwrap();
+    assert!((new - m.expected_purchases_one(26.0, 0.0, 0.0, 0.0)).abs() < 1e-12);
+    let mut rows = simulated_cohort(800, 9);
+    rows.extend([(500.0, 9990.0, 10_000.0), (0.0, 0.0, 10_000.0)]);
+    let s = summary_of(&rows);
+    let fitted = ParetoNbd::fit(&s).expect("fit");
+    assert!(fitted.log_likelihood.is_finite());
+    for horizon in [1.0, 52.0, 1000.0] {
+        assert!(fitted.expected_purchases(horizon, &s).unwrap().iter().all(|v| v.is_finite() && *v >= 0.0));
+        assert!(fitted.probability_no_purchase(horizon, &s).unwrap().iter().all(|v| (0.0..=1.0).contains(v)));
+    }
+    let bytes = fitted.to_bytes();
+    let back = ParetoNbd::from_bytes(&bytes).unwrap();
+    assert_eq!(fitted.probability_alive(&s).unwrap(), back.probability_alive(&s).unwrap());
+    let mut bad = bytes.clone();
+    bad[bytes.len() / 2] ^= 1;
+    assert!(matches!(ParetoNbd::from_bytes(&bad), Err(Error::Corrupt(_))));
+    let zeros = summary_of(&[(0.0, 0.0, 30.0), (0.0, 0.0, 20.0)]);
+    assert!(matches!(ParetoNbd::fit(&zeros), Err(Error::NotIdentifiable(_))));
+}
+
+#[test]
+fn mbg_nbd_predictions_match_importance_sampling() {
+    let m = ModifiedBetaGeo::from_params(ModifiedBetaGeoParams { r: 0.5, alpha: 6.0, a: 0.9, b: 4.0 }).unwrap();
+    let ModifiedBetaGeoParams { r, alpha, a, b } = m.params;
+    check_against_sampling(&m, 20.0, &|rng, x, tx, t| {
+        let lambda = gamma(rng, r, alpha);
+        let p = beta(rng, a, b);
+        // Batislam et al. 2007: dropout may follow every purchase, the first one included.
+        let alive = (1.0 - p).powf(x + 1.0) * lambda.powf(x) * (-lambda * t).exp();
+        let dead = p * (1.0 - p).powf(x) * lambda.powf(x) * (-lambda * tx).exp();
+        (alive, alive + dead, (1.0 - (-lambda * p * 20.0).exp()) / p, (-lambda * 20.0).exp())
+    });
+    check_shapes(&m, &summary_of(&CUSTOMERS));
+    assert!(m.probability_alive_one(0.0, 0.0, 30.0) < 1.0);
+    let new = m.expected_purchases_new_customer(26.0).unwrap();
+    // A new customer is alive only with probability b/(a+b) right after the first purchase.
+    let conditional_t0 = m.expected_purchases_one(26.0, 0.0, 0.0, 0.0);
+    assert!((new - conditional_t0).abs() < 1e-12, "{new} vs {conditional_t0}");
+}
+
+#[test]
+fn mbg_nbd_fits_a_cohort_and_round_trips() {
+    let mut rows = simulated_cohort(1500, 21);
+    rows.push((500.0, 9990.0, 10_000.0));
+    let s = summary_of(&rows);
+    let m = ModifiedBetaGeo::fit(&s).unwrap();
+    assert!(m.log_likelihood.is_finite() && m.params.to_array().iter().all(|v| v.is_finite()));
+    let back = ModifiedBetaGeo::from_bytes(&m.to_bytes()).unwrap();
+    assert_eq!(m.expected_purchases(13.0, &s).unwrap(), back.expected_purchases(13.0, &s).unwrap());
+    assert!(BetaGeo::from_bytes(&m.to_bytes()).is_err(), "kind tag must be checked");
+}
+
+#[test]
+fn bg_nbd_recovers_simulated_parameters_and_grouping_is_exact() {
+    use regulars::churn::simulate::{simulate_bg_nbd, CohortOptions};
+    let truth = BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    let s = simulate_bg_nbd(truth, &CohortOptions { customers: 30_000, seed: 7, ..CohortOptions::default() }).unwrap();
+    let m = BetaGeo::fit(&s).unwrap();
+    let se = m.standard_errors.clone().unwrap();
+    for ((got, want), se) in m.params.to_array().iter().zip(truth.to_array()).zip(&se) {
+        assert!((got - want).abs() < 4.0 * se, "{got} vs {want} (se {se})");
+    }
+    // Two copies of every customer: same parameters, twice the log-likelihood.
+    let mut doubled = s.clone();
+    doubled.frequency.extend_from_slice(&s.frequency);
+    doubled.recency.extend_from_slice(&s.recency);
+    doubled.t.extend_from_slice(&s.t);
+    let m2 = BetaGeo::fit(&doubled).unwrap();
+    for (a, b) in m.params.to_array().iter().zip(m2.params.to_array()) {
+        assert!((a - b).abs() < 1e-5 * a, "{a} vs {b}");
+    }
+    assert!((m2.log_likelihood - 2.0 * m.log_likelihood).abs() < 1e-6 * m.log_likelihood.abs());
+}
+
+#[test]
+fn pareto_nbd_recovers_simulated_parameters() {
+    use regulars::churn::simulate::{simulate_pareto_nbd, CohortOptions};
+    let truth = ParetoNbdParams { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 };
+    let s = simulate_pareto_nbd(truth, &CohortOptions { customers: 20_000, seed: 8, ..CohortOptions::default() }).unwrap();
+    let m = ParetoNbd::fit(&s).unwrap();
+    let se = m.standard_errors.clone().unwrap();
+    for ((got, want), se) in m.params.to_array().iter().zip(truth.to_array()).zip(&se) {
+        assert!((got - want).abs() < 4.0 * se, "{got} vs {want} (se {se})");
+    }
+}

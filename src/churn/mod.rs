@@ -7,11 +7,16 @@
 
 pub mod bg_nbd;
 pub mod gamma_gamma;
+pub mod mbg_nbd;
 pub mod optimize;
+pub mod pareto_nbd;
+pub mod simulate;
 pub mod special;
 
 pub use bg_nbd::{BetaGeo, BetaGeoOptions, BetaGeoParams};
 pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
+pub use mbg_nbd::{ModifiedBetaGeo, ModifiedBetaGeoParams};
+pub use pareto_nbd::{ParetoNbd, ParetoNbdOptions, ParetoNbdParams};
 
 use crate::data::Summary;
 use crate::error::{Error, Result};
