@@ -239,3 +239,6 @@ pub(crate) fn read_positive_params(reader: &mut crate::codec::Reader, n: usize) 
     }
     Ok(params)
 }
+
+pub mod churn_model;
+pub use churn_model::{ChurnModel, ChurnOptions, ChurnScores, ChurnValidation, RiskMethod, SupervisedLayer};

@@ -1,0 +1,685 @@
+//! `ChurnModel`: a calibrated churn risk — the probability that a customer makes no purchase in
+//! the next `horizon` days — with P(alive), expected purchases, CLV and the RFM segment.
+//!
+//! # Design (measured on the full CDNOW cohort; see benches/prototype_churn/FINDINGS.md)
+//! 1. **BTYD base.** A BG/NBD model (Fader, Hardie & Lee 2005) fitted on the whole history gives
+//!    P(alive), expected purchases and P(no purchase in (T, T+t]) for any `t`.
+//! 2. **Supervised layer, where the history is long enough.** The history is split in time at
+//!    `split = observation_end − w` with a label window `w = min(horizon, span / 2)` (`span` =
+//!    first transaction to `observation_end`): as much history for the features as for the
+//!    labels, and never more than the horizon asked for. A BG/NBD is refitted on the data up to
+//!    `split` only, and a logistic regression (linfa-logistic) learns `y = no purchase in
+//!    (split, split + w]` from features of the customer at `split`: the BTYD outputs (logit of
+//!    P(no purchase in w), logit P(alive)), log frequency, recency / T, log time since the last
+//!    purchase, log T, log total spend, log first spend, log of the time since the last purchase
+//!    over the customer's usual gap, and a "never came back" flag. It is used only when it beats
+//!    the BTYD probability on held-out customers (30 %, seeded) in log loss.
+//! 3. **From the label window to the horizon, through the BTYD model.** The layer predicts
+//!    `p_w = P(no purchase in w)`. In a BTYD model `P(no purchase in t) = 1 − P(alive)·(1 − q_t)`
+//!    with `q_t = P(no purchase in t | alive)`, so the layer's `p_w` implies a corrected
+//!    P(alive)' = (1 − p_w)/(1 − q_w), and the horizon's probability is
+//!    `1 − (1 − p_w)·(1 − P0_h)/(1 − P0_w)` (P(alive) cancels: only the BTYD's ratio of the
+//!    purchase probabilities over `h` and over `w` is used). When `w = horizon` this is `p_w`.
+//! 4. **Calibration.** The layer's probabilities are calibrated on the internal split by
+//!    construction (logistic regression is a proper scoring fit; held-out ECE ~0.014 on CDNOW).
+//!    The conversion of step 3 is customer-specific and slightly scrambles the layer's ranking, so
+//!    the final risk is a Platt map `σ(a + b·logit p_w)` fitted (cross-entropy, soft targets) to
+//!    the step-3 probabilities: the ranking of the supervised score, the level of the horizon's
+//!    BTYD-converted probabilities. Platt rather than isotonic: two parameters, smooth, monotone,
+//!    no bins to tune, and isotonic against soft targets would just reproduce them.
+//!    Without the layer (short history, too few customers, or the layer does not validate
+//!    better) the risk is the BTYD probability itself, which is model-based and needs no labels.
+
+use linfa::prelude::*;
+use linfa_logistic::LogisticRegression;
+use ndarray::{Array1, Array2};
+
+use crate::churn::bg_nbd::BetaGeo;
+use crate::churn::gamma_gamma::GammaGamma;
+use crate::churn::TransactionModel;
+use crate::codec::{Reader, Writer};
+use crate::data::{Summary, SummaryOptions, TimeUnit, Transactions, DAY_MS};
+use crate::error::{Error, Result};
+use crate::rng::Rng;
+
+/// Number of features of the supervised layer (see [`features`]).
+pub const FEATURE_COUNT: usize = 10;
+/// Names of the features, in order (for reports and debugging).
+pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
+    "logit P(no purchase in window)",
+    "logit P(alive)",
+    "log(1 + frequency)",
+    "recency / T",
+    "log(1 + weeks since last purchase)",
+    "log(1 + T in weeks)",
+    "log(1 + total spend)",
+    "log(1 + first spend)",
+    "log(1 + time since last purchase / usual gap)",
+    "no repeat purchase",
+];
+
+/// Minimum label window (days) for the internal split; shorter histories use the BTYD alone.
+pub const MIN_LABEL_WINDOW_DAYS: f64 = 14.0;
+/// Minimum customers in the internal split, and minimum of each label class.
+pub const MIN_SPLIT_CUSTOMERS: usize = 200;
+pub const MIN_CLASS_COUNT: usize = 20;
+/// Share of the internal split's customers held out to validate the layer against the BTYD.
+pub const HELD_OUT_SHARE: f64 = 0.3;
+
+const KIND: &[u8; 4] = b"CHRN";
+const EPS: f64 = 1e-9;
+
+/// Options of [`ChurnModel::fit`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ChurnOptions {
+    /// Days ahead the risk is about; default 90.
+    pub horizon: f64,
+    /// Epoch ms, inclusive; defaults to the last transaction. Later transactions are ignored.
+    pub observation_end: Option<f64>,
+    /// Seed of the held-out split.
+    pub seed: u64,
+}
+
+impl Default for ChurnOptions {
+    fn default() -> Self {
+        ChurnOptions { horizon: 90.0, observation_end: None, seed: 0 }
+    }
+}
+
+/// How the risk is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskMethod {
+    /// BG/NBD P(no purchase in the horizon), uncalibrated by data (short history or the layer
+    /// did not validate better).
+    Btyd,
+    /// Supervised logistic layer on an internal time split, converted to the horizon through the
+    /// BTYD model and Platt-mapped (module docs).
+    Supervised,
+}
+
+/// The logistic layer and its calibration map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SupervisedLayer {
+    /// Standardisation of the features: `(x − mean) / scale`.
+    pub mean: Vec<f64>,
+    pub scale: Vec<f64>,
+    /// Logistic coefficients on the standardised features; the model gives P(no purchase in w).
+    pub coefficients: Vec<f64>,
+    pub intercept: f64,
+    /// Platt map `risk = σ(platt_a + platt_b · logit p_w)`.
+    pub platt_a: f64,
+    pub platt_b: f64,
+}
+
+/// What the internal validation measured (on held-out customers of the internal split).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChurnValidation {
+    /// Label window of the internal split in days (0 when no split was possible).
+    pub label_window: f64,
+    /// Customers in the internal split, and how many were held out.
+    pub split_customers: usize,
+    pub held_out: usize,
+    /// Held-out mean log loss of the BTYD probability and of the layer.
+    pub btyd_log_loss: f64,
+    pub supervised_log_loss: f64,
+    /// Held-out AUC (for no purchase) of the BTYD probability and of the layer.
+    pub btyd_auc: f64,
+    pub supervised_auc: f64,
+    /// Why the layer is not used, when it is not.
+    pub fallback_reason: Option<String>,
+}
+
+/// Scores of [`ChurnModel::score`], aligned with `customers`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChurnScores {
+    pub customers: Vec<String>,
+    /// Calibrated probability of no purchase in the next `horizon` days.
+    pub risk: Vec<f64>,
+    pub probability_alive: Vec<f64>,
+    /// Expected purchases in the next `horizon` days.
+    pub expected_purchases: Vec<f64>,
+    /// Expected spend over the next `horizon` days, undiscounted: expected purchases × Gamma-Gamma
+    /// expected spend per purchase (0 when there are no amounts or no spend model).
+    pub clv: Vec<f64>,
+    pub segment: Vec<String>,
+}
+
+/// A fitted churn model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChurnModel {
+    /// Horizon in days.
+    pub horizon: f64,
+    /// Epoch ms of the end of the fitted history; `score(tx)` summarises up to it.
+    pub observation_end: f64,
+    pub method: RiskMethod,
+    /// BG/NBD fitted on the whole history (weeks).
+    pub btyd: BetaGeo,
+    /// Spend model, when the data have amounts and it can be fitted.
+    pub spend: Option<GammaGamma>,
+    pub layer: Option<SupervisedLayer>,
+    pub validation: ChurnValidation,
+}
+
+fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(EPS, 1.0 - EPS);
+    (p / (1.0 - p)).ln()
+}
+
+/// Re-expresses a summary in weeks (the unit every fit and feature of this module uses).
+fn in_weeks(summary: &Summary) -> Summary {
+    if summary.unit == TimeUnit::Week {
+        return summary.clone();
+    }
+    let factor = summary.unit.days() / 7.0;
+    let mut s = summary.clone();
+    s.recency.iter_mut().for_each(|v| *v *= factor);
+    s.t.iter_mut().for_each(|v| *v *= factor);
+    if let Some(h) = s.holdout.as_mut() {
+        h.duration *= factor;
+    }
+    s.unit = TimeUnit::Week;
+    s
+}
+
+/// The layer's features for every customer of a weekly summary (names in [`FEATURE_NAMES`]);
+/// `p0_window` and `alive` are the BTYD's P(no purchase in the label window) and P(alive).
+fn features(s: &Summary, p0_window: &[f64], alive: &[f64]) -> Array2<f64> {
+    let n = s.len();
+    let mut x = Array2::<f64>::zeros((n, FEATURE_COUNT));
+    for i in 0..n {
+        let frequency = s.frequency[i];
+        let t = s.t[i];
+        let gap = (t - s.recency[i]).max(0.0);
+        let first_spend = (s.total_spend[i] - s.monetary[i] * frequency).max(0.0);
+        // The customer's usual gap between purchases; at least a day so the ratio stays finite.
+        let overdue = if frequency > 0.0 { gap / (s.recency[i] / frequency).max(1.0 / 7.0) } else { 0.0 };
+        let row = [
+            logit(p0_window[i]),
+            logit(alive[i]),
+            frequency.ln_1p(),
+            if t > 0.0 { s.recency[i] / t } else { 0.0 },
+            gap.ln_1p(),
+            t.ln_1p(),
+            s.total_spend[i].max(0.0).ln_1p(),
+            first_spend.ln_1p(),
+            overdue.ln_1p(),
+            if frequency == 0.0 { 1.0 } else { 0.0 },
+        ];
+        for (j, v) in row.into_iter().enumerate() {
+            x[[i, j]] = v;
+        }
+    }
+    x
+}
+
+impl SupervisedLayer {
+    fn probability(&self, row: ndarray::ArrayView1<f64>) -> f64 {
+        let mut z = self.intercept;
+        for j in 0..FEATURE_COUNT {
+            z += self.coefficients[j] * (row[j] - self.mean[j]) / self.scale[j];
+        }
+        sigmoid(z)
+    }
+}
+
+/// Mean log loss of probabilities of `y = true`.
+fn log_loss(p: &[f64], y: &[bool]) -> f64 {
+    let total: f64 = p
+        .iter()
+        .zip(y)
+        .map(|(p, y)| {
+            let p = p.clamp(1e-12, 1.0 - 1e-12);
+            if *y {
+                -p.ln()
+            } else {
+                -(1.0 - p).ln()
+            }
+        })
+        .sum();
+    total / p.len().max(1) as f64
+}
+
+/// AUC of `score` for `y = true` by the rank-sum (Mann-Whitney) formula, ties at mid-rank.
+pub fn auc(score: &[f64], y: &[bool]) -> f64 {
+    let n = score.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
+    let mut rank = vec![0.0; n];
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j + 1 < n && score[order[j + 1]] == score[order[i]] {
+            j += 1;
+        }
+        let mid = (i + j) as f64 / 2.0 + 1.0;
+        for k in i..=j {
+            rank[order[k]] = mid;
+        }
+        i = j + 1;
+    }
+    let positives = y.iter().filter(|v| **v).count() as f64;
+    let negatives = n as f64 - positives;
+    if positives == 0.0 || negatives == 0.0 {
+        return f64::NAN;
+    }
+    let rank_sum: f64 = (0..n).filter(|&i| y[i]).map(|i| rank[i]).sum();
+    (rank_sum - positives * (positives + 1.0) / 2.0) / (positives * negatives)
+}
+
+/// Platt map fitted by Newton's method to soft targets: minimises the cross-entropy
+/// `−Σ t ln σ(a + b z) + (1 − t) ln(1 − σ(a + b z))` (Platt 1999, with the targets being the
+/// horizon probabilities instead of labels). Returns `None` if it does not converge to a finite,
+/// increasing map.
+fn platt_soft(z: &[f64], target: &[f64]) -> Option<(f64, f64)> {
+    let (mut a, mut b) = (0.0f64, 1.0f64);
+    for _ in 0..100 {
+        let (mut g0, mut g1, mut h00, mut h01, mut h11) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (zi, ti) in z.iter().zip(target) {
+            let p = sigmoid(a + b * zi);
+            let w = (p * (1.0 - p)).max(1e-12);
+            g0 += p - ti;
+            g1 += (p - ti) * zi;
+            h00 += w;
+            h01 += w * zi;
+            h11 += w * zi * zi;
+        }
+        // A tiny ridge keeps the 2×2 system solvable when z barely varies.
+        h00 += 1e-9;
+        h11 += 1e-9;
+        let det = h00 * h11 - h01 * h01;
+        if !(det.is_finite() && det > 0.0) {
+            return None;
+        }
+        let da = (h11 * g0 - h01 * g1) / det;
+        let db = (h00 * g1 - h01 * g0) / det;
+        a -= da;
+        b -= db;
+        if !(a.is_finite() && b.is_finite()) {
+            return None;
+        }
+        if da.abs() < 1e-10 && db.abs() < 1e-10 {
+            break;
+        }
+    }
+    (b > 0.0).then_some((a, b))
+}
+
+/// BTYD-converted horizon probability (module docs, step 3):
+/// `1 − (1 − p_w)(1 − P0_h)/(1 − P0_w)`, clamped to [0, 1].
+fn to_horizon(p_window: f64, p0_window: f64, p0_horizon: f64) -> f64 {
+    let buy_window = 1.0 - p0_window;
+    if buy_window < 1e-12 {
+        // The BTYD sees (almost) no chance of a purchase in either period: keep its horizon value.
+        return p0_horizon;
+    }
+    (1.0 - (1.0 - p_window) * (1.0 - p0_horizon) / buy_window).clamp(0.0, 1.0)
+}
+
+/// A layer fitted on the internal split, with its validation numbers, or why there is none.
+struct LayerFit {
+    mean: Vec<f64>,
+    scale: Vec<f64>,
+    coefficients: Vec<f64>,
+    intercept: f64,
+}
+
+fn fit_logistic(x: &Array2<f64>, y: &[bool]) -> Result<LayerFit> {
+    let n = x.nrows();
+    let mut mean = vec![0.0; FEATURE_COUNT];
+    let mut scale = vec![1.0; FEATURE_COUNT];
+    for j in 0..FEATURE_COUNT {
+        let column = x.column(j);
+        let m = column.sum() / n as f64;
+        let var = column.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n as f64;
+        mean[j] = m;
+        // A constant feature (e.g. spend without amounts) is left unscaled; its coefficient is 0.
+        scale[j] = if var > 1e-18 { var.sqrt() } else { 1.0 };
+    }
+    let mut standardised = x.clone();
+    for j in 0..FEATURE_COUNT {
+        standardised.column_mut(j).mapv_inplace(|v| (v - mean[j]) / scale[j]);
+    }
+    let targets: Array1<bool> = y.iter().copied().collect();
+    let dataset = Dataset::new(standardised, targets);
+    // A light L2 penalty (alpha = 1 on a summed loss over hundreds+ of customers).
+    let fitted = LogisticRegression::default()
+        .alpha(1.0)
+        .max_iterations(300)
+        .gradient_tolerance(1e-6)
+        .fit(&dataset)
+        .map_err(|e| Error::NotIdentifiable(format!("churn layer: logistic regression failed: {e}")))?;
+    // linfa's "positive" class is the more frequent one; we want P(no purchase) = P(y = true).
+    let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+    let coefficients: Vec<f64> = fitted.params().iter().map(|c| sign * c).collect();
+    let intercept = sign * fitted.intercept();
+    if coefficients.iter().chain(std::iter::once(&intercept)).any(|v| !v.is_finite()) {
+        return Err(Error::NotIdentifiable("churn layer: logistic coefficients are not finite".into()));
+    }
+    Ok(LayerFit { mean, scale, coefficients, intercept })
+}
+
+impl ChurnModel {
+    /// Fits the churn model on the transactions up to `observation_end` (module docs).
+    pub fn fit(tx: &Transactions, options: ChurnOptions) -> Result<Self> {
+        if !options.horizon.is_finite() || options.horizon <= 0.0 {
+            return Err(Error::invalid(format!("horizon must be a finite number of days > 0, got {}", options.horizon)));
+        }
+        if tx.is_empty() {
+            return Err(Error::invalid("transactions are empty: nothing to fit"));
+        }
+        let (first_time, last_time) = tx.time_range();
+        let observation_end = match options.observation_end {
+            Some(t) if !t.is_finite() => {
+                return Err(Error::invalid(format!("observationEnd must be a finite time, got {t}")))
+            }
+            Some(t) => t,
+            None => last_time,
+        };
+        if observation_end < first_time {
+            return Err(Error::invalid("observationEnd is before the first transaction: no history to fit"));
+        }
+        let horizon = options.horizon;
+        let horizon_weeks = horizon / 7.0;
+        let full = tx.summary(SummaryOptions { observation_end: Some(observation_end), calibration_end: None, unit: TimeUnit::Week })?;
+        let btyd = BetaGeo::fit(&full)?;
+        let spend = if tx.amount().is_some() { GammaGamma::fit(&full).ok() } else { None };
+
+        let mut validation = ChurnValidation::default();
+        let span_days = (observation_end - first_time) / DAY_MS;
+        let window = horizon.min(span_days / 2.0).floor();
+        validation.label_window = window;
+        let layer = if window < MIN_LABEL_WINDOW_DAYS {
+            validation.fallback_reason = Some(format!(
+                "history of {span_days:.0} days is too short for an internal split (label window {window} < {MIN_LABEL_WINDOW_DAYS} days)"
+            ));
+            None
+        } else {
+            match Self::fit_layer(tx, &full, &btyd, observation_end, window, horizon_weeks, options.seed, &mut validation) {
+                Ok(layer) => layer,
+                Err(e) => {
+                    validation.fallback_reason = Some(e.to_string());
+                    None
+                }
+            }
+        };
+        let method = if layer.is_some() { RiskMethod::Supervised } else { RiskMethod::Btyd };
+        Ok(ChurnModel { horizon, observation_end, method, btyd, spend, layer, validation })
+    }
+
+    /// Internal split, layer fit, held-out validation, and the Platt map to the horizon.
+    #[allow(clippy::too_many_arguments)]
+    fn fit_layer(
+        tx: &Transactions,
+        full: &Summary,
+        btyd: &BetaGeo,
+        observation_end: f64,
+        window_days: f64,
+        horizon_weeks: f64,
+        seed: u64,
+        validation: &mut ChurnValidation,
+    ) -> Result<Option<SupervisedLayer>> {
+        let window_weeks = window_days / 7.0;
+        let split = observation_end - window_days * DAY_MS;
+        let internal = tx.summary(SummaryOptions {
+            observation_end: Some(observation_end),
+            calibration_end: Some(split),
+            unit: TimeUnit::Week,
+        })?;
+        let n = internal.len();
+        validation.split_customers = n;
+        let holdout = internal.holdout.as_ref().ok_or_else(|| Error::invalid("internal split has no holdout"))?;
+        let labels: Vec<bool> = holdout.frequency.iter().map(|f| *f == 0.0).collect();
+        let no_purchase = labels.iter().filter(|v| **v).count();
+        if n < MIN_SPLIT_CUSTOMERS || no_purchase < MIN_CLASS_COUNT || n - no_purchase < MIN_CLASS_COUNT {
+            validation.fallback_reason = Some(format!(
+                "internal split too small: {n} customers, {no_purchase} without and {} with a purchase in the label window",
+                n - no_purchase
+            ));
+            return Ok(None);
+        }
+        let split_btyd = BetaGeo::fit(&internal)?;
+        let p0_split = split_btyd.probability_no_purchase(window_weeks, &internal)?;
+        let alive_split = split_btyd.probability_alive(&internal)?;
+        let x = features(&internal, &p0_split, &alive_split);
+
+        // Seeded held-out customers for the layer-vs-BTYD decision.
+        let mut order: Vec<usize> = (0..n).collect();
+        Rng::new(seed).shuffle(&mut order);
+        let held_count = ((n as f64) * HELD_OUT_SHARE).round() as usize;
+        let (held, train) = order.split_at(held_count);
+        let pick = |rows: &[usize]| -> (Array2<f64>, Vec<bool>) {
+            (x.select(ndarray::Axis(0), rows), rows.iter().map(|&r| labels[r]).collect())
+        };
+        let (x_train, y_train) = pick(train);
+        let (x_held, y_held) = pick(held);
+        validation.held_out = held.len();
+        let trial = fit_logistic(&x_train, &y_train)?;
+        let trial_layer = SupervisedLayer {
+            mean: trial.mean,
+            scale: trial.scale,
+            coefficients: trial.coefficients,
+            intercept: trial.intercept,
+            platt_a: 0.0,
+            platt_b: 1.0,
+        };
+        let p_layer: Vec<f64> = x_held.rows().into_iter().map(|r| trial_layer.probability(r)).collect();
+        let p_btyd: Vec<f64> = held.iter().map(|&r| p0_split[r]).collect();
+        validation.btyd_log_loss = log_loss(&p_btyd, &y_held);
+        validation.supervised_log_loss = log_loss(&p_layer, &y_held);
+        validation.btyd_auc = auc(&p_btyd, &y_held);
+        validation.supervised_auc = auc(&p_layer, &y_held);
+        if !(validation.supervised_log_loss < validation.btyd_log_loss) {
+            validation.fallback_reason = Some(format!(
+                "the supervised layer does not validate better (held-out log loss {:.4} vs BTYD {:.4})",
+                validation.supervised_log_loss, validation.btyd_log_loss
+            ));
+            return Ok(None);
+        }
+
+        // Refit on every customer of the split, then map to the horizon on the full history.
+        let all = fit_logistic(&x, &labels)?;
+        let mut layer = SupervisedLayer {
+            mean: all.mean,
+            scale: all.scale,
+            coefficients: all.coefficients,
+            intercept: all.intercept,
+            platt_a: 0.0,
+            platt_b: 1.0,
+        };
+        let p0_window = btyd.probability_no_purchase(window_weeks, full)?;
+        let p0_horizon = btyd.probability_no_purchase(horizon_weeks, full)?;
+        let alive = btyd.probability_alive(full)?;
+        let x_full = features(full, &p0_window, &alive);
+        let z: Vec<f64> = x_full.rows().into_iter().map(|r| logit(layer.probability(r))).collect();
+        let target: Vec<f64> =
+            (0..full.len()).map(|i| to_horizon(sigmoid(z[i]), p0_window[i], p0_horizon[i])).collect();
+        match platt_soft(&z, &target) {
+            Some((a, b)) => {
+                layer.platt_a = a;
+                layer.platt_b = b;
+                Ok(Some(layer))
+            }
+            None => {
+                validation.fallback_reason = Some("the calibration map to the horizon did not converge".into());
+                Ok(None)
+            }
+        }
+    }
+
+    /// Scores the customers of `tx` as of the model's `observation_end` (later transactions are
+    /// ignored, so scoring the fitting data never looks past the fitted history).
+    pub fn score(&self, tx: &Transactions) -> Result<ChurnScores> {
+        let (first_time, _) = tx.time_range();
+        if tx.is_empty() || first_time > self.observation_end {
+            return Err(Error::invalid("transactions have no purchase up to the model's observationEnd: nothing to score"));
+        }
+        let s = tx.summary(SummaryOptions { observation_end: Some(self.observation_end), calibration_end: None, unit: TimeUnit::Week })?;
+        self.score_summary(&s)
+    }
+
+    /// Scores the customers of a summary (any unit; ages are taken as of its own end).
+    pub fn score_summary(&self, summary: &Summary) -> Result<ChurnScores> {
+        if summary.is_empty() {
+            return Err(Error::invalid("the summary has no customers"));
+        }
+        let n = summary.len();
+        for (name, len) in [("recency", summary.recency.len()), ("T", summary.t.len()), ("monetary", summary.monetary.len()), ("total_spend", summary.total_spend.len()), ("customers", summary.customers.len())] {
+            if len != n {
+                return Err(Error::invalid(format!("summary columns differ in length: frequency {n}, {name} {len}")));
+            }
+        }
+        crate::error::check_non_negative("monetary", &summary.monetary)?;
+        crate::error::check_non_negative("total_spend", &summary.total_spend)?;
+        let s = in_weeks(summary);
+        let horizon_weeks = self.horizon / 7.0;
+        let probability_alive = self.btyd.probability_alive(&s)?;
+        let p0_horizon = self.btyd.probability_no_purchase(horizon_weeks, &s)?;
+        let expected_purchases = self.btyd.expected_purchases(horizon_weeks, &s)?;
+        let risk: Vec<f64> = match &self.layer {
+            Some(layer) => {
+                let p0_window = self.btyd.probability_no_purchase(self.validation.label_window / 7.0, &s)?;
+                let x = features(&s, &p0_window, &probability_alive);
+                x.rows()
+                    .into_iter()
+                    .map(|r| sigmoid(layer.platt_a + layer.platt_b * logit(layer.probability(r))))
+                    .collect()
+            }
+            None => p0_horizon,
+        };
+        if let Some(i) = risk.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NotIdentifiable(format!("churn risk is not finite for customer {i}")));
+        }
+        let clv = match &self.spend {
+            Some(gg) => match gg.expected_spend(&s) {
+                Ok(spend) => expected_purchases.iter().zip(&spend).map(|(e, m)| e * m).collect(),
+                Err(_) => vec![0.0; n],
+            },
+            None => vec![0.0; n],
+        };
+        let segment = s.rfm(5)?.segment.into_iter().map(String::from).collect();
+        Ok(ChurnScores { customers: s.customers.clone(), risk, probability_alive, expected_purchases, clv, segment })
+    }
+
+    /// Model bytes (crate::codec, kind "CHRN").
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new(KIND);
+        w.put_f64(self.horizon);
+        w.put_f64(self.observation_end);
+        w.put_bytes(&self.btyd.to_bytes());
+        w.put_bool(self.spend.is_some());
+        if let Some(gg) = &self.spend {
+            w.put_bytes(&gg.to_bytes());
+        }
+        let v = &self.validation;
+        w.put_f64(v.label_window);
+        w.put_u64(v.split_customers as u64);
+        w.put_u64(v.held_out as u64);
+        w.put_f64s(&[v.btyd_log_loss, v.supervised_log_loss, v.btyd_auc, v.supervised_auc]);
+        w.put_bool(v.fallback_reason.is_some());
+        if let Some(reason) = &v.fallback_reason {
+            w.put_str(reason);
+        }
+        w.put_bool(self.layer.is_some());
+        if let Some(layer) = &self.layer {
+            w.put_f64s(&layer.mean);
+            w.put_f64s(&layer.scale);
+            w.put_f64s(&layer.coefficients);
+            w.put_f64s(&[layer.intercept, layer.platt_a, layer.platt_b]);
+        }
+        w.finish()
+    }
+
+    /// Reads and validates model bytes written by [`ChurnModel::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::open(bytes, KIND)?;
+        let horizon = r.get_finite_f64()?;
+        if horizon <= 0.0 {
+            return Err(Error::corrupt("churn horizon must be > 0"));
+        }
+        let observation_end = r.get_finite_f64()?;
+        let btyd = BetaGeo::from_bytes(&r.get_bytes()?)?;
+        let spend = if r.get_bool()? { Some(GammaGamma::from_bytes(&r.get_bytes()?)?) } else { None };
+        let label_window = r.get_finite_f64()?;
+        let split_customers = r.get_u64()? as usize;
+        let held_out = r.get_u64()? as usize;
+        let numbers = r.get_f64s()?;
+        if numbers.len() != 4 {
+            return Err(Error::corrupt("churn validation numbers are malformed"));
+        }
+        let fallback_reason = if r.get_bool()? { Some(r.get_str()?) } else { None };
+        let layer = if r.get_bool()? {
+            let mean = r.get_f64s()?;
+            let scale = r.get_f64s()?;
+            let coefficients = r.get_f64s()?;
+            let rest = r.get_f64s()?;
+            let finite = |v: &[f64]| v.iter().all(|x| x.is_finite());
+            if mean.len() != FEATURE_COUNT
+                || scale.len() != FEATURE_COUNT
+                || coefficients.len() != FEATURE_COUNT
+                || rest.len() != 3
+                || !finite(&mean)
+                || !finite(&coefficients)
+                || !finite(&rest)
+                || scale.iter().any(|s| !(s.is_finite() && *s > 0.0))
+                || rest[2] <= 0.0
+            {
+                return Err(Error::corrupt("churn layer is malformed"));
+            }
+            if !(label_window > 0.0) {
+                return Err(Error::corrupt("churn label window must be > 0 with a layer"));
+            }
+            Some(SupervisedLayer { mean, scale, coefficients, intercept: rest[0], platt_a: rest[1], platt_b: rest[2] })
+        } else {
+            None
+        };
+        r.finish()?;
+        let method = if layer.is_some() { RiskMethod::Supervised } else { RiskMethod::Btyd };
+        let validation = ChurnValidation {
+            label_window,
+            split_customers,
+            held_out,
+            btyd_log_loss: numbers[0],
+            supervised_log_loss: numbers[1],
+            btyd_auc: numbers[2],
+            supervised_auc: numbers[3],
+            fallback_reason,
+        };
+        Ok(ChurnModel { horizon, observation_end, method, btyd, spend, layer, validation })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auc_matches_hand_computation_with_ties() {
+        // positives: 0.8, 0.5; negatives: 0.5, 0.1 → pairs: (0.8>0.5)=1, (0.8>0.1)=1, (0.5=0.5)=0.5, (0.5>0.1)=1
+        let a = auc(&[0.8, 0.5, 0.5, 0.1], &[true, true, false, false]);
+        assert!((a - 3.5 / 4.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn platt_soft_recovers_a_known_map() {
+        let z: Vec<f64> = (0..200).map(|i| -4.0 + i as f64 * 0.04).collect();
+        let target: Vec<f64> = z.iter().map(|z| sigmoid(0.3 + 0.7 * z)).collect();
+        let (a, b) = platt_soft(&z, &target).unwrap();
+        assert!((a - 0.3).abs() < 1e-6 && (b - 0.7).abs() < 1e-6, "{a} {b}");
+    }
+
+    #[test]
+    fn horizon_conversion_is_identity_at_the_window() {
+        assert!((to_horizon(0.4, 0.6, 0.6) - 0.4).abs() < 1e-12);
+        // A longer horizon lowers the risk.
+        assert!(to_horizon(0.4, 0.6, 0.5) < 0.4);
+    }
+}
