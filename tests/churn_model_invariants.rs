@@ -1,0 +1,160 @@
+//! ChurnModel invariants: risk is a finite probability, fits are deterministic for a seed, short
+//! or small histories fall back cleanly to the BTYD probability, bad options are errors, and
+//! model bytes round-trip and reject corruption.
+
+use std::path::PathBuf;
+
+use regulars::churn::{ChurnModel, ChurnOptions, RiskMethod, TransactionModel};
+use regulars::data::{Summary, SummaryOptions, TimeUnit, TransactionColumns, Transactions};
+use regulars::Error;
+
+const DAY_MS: f64 = 86_400_000.0;
+
+fn data_path(name: &str) -> PathBuf {
+    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cdnow").join(name);
+    if local.exists() {
+        local
+    } else {
+        PathBuf::from("/work/shared/data/cdnow").join(name)
+    }
+}
+
+/// Epoch ms of a YYYYMMDD date: days counted month by month from 1970 (independent of the crate).
+fn ms(yyyymmdd: i64) -> f64 {
+    let (y, m, d) = (yyyymmdd / 10_000, (yyyymmdd / 100) % 100, yyyymmdd % 100);
+    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let mut days = 0;
+    for year in 1970..y {
+        days += if leap(year) { 366 } else { 365 };
+    }
+    for month in 1..m {
+        days += month_days[(month - 1) as usize] + if month == 2 && leap(y) { 1 } else { 0 };
+    }
+    (days + d - 1) as f64 * DAY_MS
+}
+
+/// CDNOW master rows up to `end` (inclusive), for the first `customers` customer ids.
+fn cdnow(end: i64, customers: usize) -> Transactions {
+    let text = std::fs::read_to_string(data_path("CDNOW_master.txt")).expect("CDNOW_master.txt");
+    let mut columns = TransactionColumns { amount: Some(Vec::new()), ..Default::default() };
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 4 || f[0].parse::<usize>().unwrap() > customers {
+            continue;
+        }
+        let date: i64 = f[1].parse().unwrap();
+        if date > end {
+            continue;
+        }
+        columns.customer.push(f[0].to_string());
+        columns.time.push(ms(date));
+        columns.amount.as_mut().unwrap().push(f[3].parse().unwrap());
+    }
+    Transactions::from_columns(columns).unwrap()
+}
+
+fn options(horizon: f64, end: i64, seed: u64) -> ChurnOptions {
+    ChurnOptions { horizon, observation_end: Some(ms(end)), seed }
+}
+
+#[test]
+fn scores_are_finite_probabilities_and_aligned() {
+    let tx = cdnow(19970930, 5_000);
+    let model = ChurnModel::fit(&tx, options(90.0, 19970930, 1)).unwrap();
+    assert_eq!(model.method, RiskMethod::Supervised, "{:?}", model.validation);
+    let s = model.score(&tx).unwrap();
+    let n = s.customers.len();
+    assert_eq!(n, tx.customer_count());
+    for column in [&s.risk, &s.probability_alive, &s.expected_purchases, &s.clv] {
+        assert_eq!(column.len(), n);
+        assert!(column.iter().all(|v| v.is_finite() && *v >= 0.0));
+    }
+    assert!(s.risk.iter().all(|r| *r <= 1.0));
+    assert!(s.probability_alive.iter().all(|p| *p <= 1.0));
+    assert_eq!(s.segment.len(), n);
+    assert!(s.segment.iter().all(|g| regulars::data::SEGMENTS.contains(&g.as_str())));
+    // P(alive) and expected purchases are the BTYD model's own.
+    let summary = tx.summary(SummaryOptions { observation_end: Some(ms(19970930)), calibration_end: None, unit: TimeUnit::Week }).unwrap();
+    let alive = model.btyd.probability_alive(&summary).unwrap();
+    assert_eq!(alive, s.probability_alive);
+    // More risk for a customer gone quiet than for an otherwise identical one who just bought.
+    let quiet = Summary::from_columns(None, vec![3.0, 3.0], vec![2.0, 30.0], vec![30.0, 30.0], Some(vec![20.0, 20.0]), TimeUnit::Week).unwrap();
+    let r = model.score_summary(&quiet).unwrap().risk;
+    assert!(r[0] > r[1], "{r:?}");
+}
+
+#[test]
+fn same_seed_same_model_and_bytes_round_trip() {
+    let tx = cdnow(19970930, 3_000);
+    let a = ChurnModel::fit(&tx, options(120.0, 19970930, 7)).unwrap();
+    let b = ChurnModel::fit(&tx, options(120.0, 19970930, 7)).unwrap();
+    assert_eq!(a.to_bytes(), b.to_bytes());
+    assert_eq!(a.score(&tx).unwrap(), b.score(&tx).unwrap());
+
+    let bytes = a.to_bytes();
+    let back = ChurnModel::from_bytes(&bytes).unwrap();
+    assert_eq!(back, a);
+    assert_eq!(back.score(&tx).unwrap(), a.score(&tx).unwrap());
+    for cut in [0, 10, bytes.len() / 2, bytes.len() - 1] {
+        assert!(ChurnModel::from_bytes(&bytes[..cut]).is_err());
+    }
+    let mut altered = bytes.clone();
+    altered[bytes.len() / 2] ^= 0x40;
+    assert!(matches!(ChurnModel::from_bytes(&altered), Err(Error::Corrupt(_))));
+}
+
+#[test]
+fn short_history_falls_back_to_the_btyd_probability() {
+    // 20 days of history: no room for an internal split.
+    let tx = cdnow(19970120, 23_570);
+    let model = ChurnModel::fit(&tx, options(90.0, 19970120, 0)).unwrap();
+    assert_eq!(model.method, RiskMethod::Btyd);
+    assert!(model.validation.fallback_reason.as_deref().unwrap().contains("too short"));
+    let s = model.score(&tx).unwrap();
+    let summary = tx.summary(SummaryOptions { observation_end: Some(ms(19970120)), calibration_end: None, unit: TimeUnit::Week }).unwrap();
+    let p0 = model.btyd.probability_no_purchase(90.0 / 7.0, &summary).unwrap();
+    assert_eq!(s.risk, p0);
+
+    // Long enough, but too few customers for the layer.
+    let tx = cdnow(19970930, 150);
+    let model = ChurnModel::fit(&tx, options(90.0, 19970930, 0)).unwrap();
+    assert_eq!(model.method, RiskMethod::Btyd);
+    assert!(model.score(&tx).unwrap().risk.iter().all(|r| r.is_finite() && (0.0..=1.0).contains(r)));
+}
+
+#[test]
+fn bad_options_and_input_are_errors() {
+    let tx = cdnow(19970930, 300);
+    for horizon in [0.0, -5.0, f64::NAN, f64::INFINITY] {
+        let err = ChurnModel::fit(&tx, ChurnOptions { horizon, ..Default::default() }).unwrap_err();
+        assert!(err.to_string().contains("horizon"), "{err}");
+    }
+    let err = ChurnModel::fit(&tx, ChurnOptions { observation_end: Some(f64::NAN), ..Default::default() }).unwrap_err();
+    assert!(err.to_string().contains("observationEnd"), "{err}");
+    let err = ChurnModel::fit(&tx, ChurnOptions { observation_end: Some(ms(19960101)), ..Default::default() }).unwrap_err();
+    assert!(err.to_string().contains("observationEnd"), "{err}");
+    // Empty transactions cannot even be built; an empty summary cannot be scored.
+    assert!(Transactions::from_columns(TransactionColumns::default()).is_err());
+    let model = ChurnModel::fit(&tx, ChurnOptions::default()).unwrap();
+    let empty = Summary {
+        customers: vec![],
+        frequency: vec![],
+        recency: vec![],
+        t: vec![],
+        monetary: vec![],
+        total_spend: vec![],
+        holdout: None,
+        unit: TimeUnit::Day,
+    };
+    assert!(model.score_summary(&empty).is_err());
+    // No repeat buyer at all: the BTYD cannot be identified, and that is said, not NaN.
+    let one_time = Transactions::from_columns(TransactionColumns {
+        customer: vec!["a".into(), "b".into()],
+        time: vec![0.0, DAY_MS],
+        amount: Some(vec![1.0, 2.0]),
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(matches!(ChurnModel::fit(&one_time, ChurnOptions::default()), Err(Error::NotIdentifiable(_))));
+}
