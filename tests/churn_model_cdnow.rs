@@ -149,3 +149,38 @@ fn cdnow_master_risk_ranks_and_is_calibrated() {
     assert!(calibration_error <= 0.03, "ECE {calibration_error}");
     assert!(scores.risk.iter().all(|r| r.is_finite() && (0.0..=1.0).contains(r)));
 }
+
+/// The same acceptance when the model is handed the whole log and told where the history ends
+/// (it must ignore the later rows), with the end given as the last millisecond of the day, and
+/// when scoring a day-unit summary instead of the transactions.
+#[test]
+fn cdnow_master_ignores_rows_after_observation_end() {
+    let rows = master_rows();
+    let calibration_end = yyyymmdd_ms("19970930");
+    let horizon_end = yyyymmdd_ms("19980630");
+    let all: Vec<&(String, f64, f64)> = rows.iter().collect();
+    let tx = transactions(&all);
+    let bought_in_horizon: HashSet<&str> = rows
+        .iter()
+        .filter(|r| r.1 > calibration_end && r.1 <= horizon_end)
+        .map(|r| r.0.as_str())
+        .collect();
+    for end in [calibration_end, calibration_end + DAY_MS - 1.0] {
+        let model = ChurnModel::fit(&tx, ChurnOptions { horizon: 273.0, observation_end: Some(end), seed: 1 }).unwrap();
+        let day_summary = tx
+            .summary(regulars::data::SummaryOptions {
+                observation_end: Some(end),
+                calibration_end: None,
+                unit: regulars::data::TimeUnit::Day,
+            })
+            .unwrap();
+        for scores in [model.score(&tx).unwrap(), model.score_summary(&day_summary).unwrap()] {
+            let no_purchase: Vec<bool> =
+                scores.customers.iter().map(|c| !bought_in_horizon.contains(c.as_str())).collect();
+            let auc = rank_sum_auc(&scores.risk, &no_purchase);
+            let calibration_error = ece(&scores.risk, &no_purchase);
+            eprintln!("end {end}: AUC {auc:.4}, ECE {calibration_error:.4}");
+            assert!(auc >= 0.77 && calibration_error <= 0.03, "AUC {auc}, ECE {calibration_error}");
+        }
+    }
+}
