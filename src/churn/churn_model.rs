@@ -477,7 +477,9 @@ impl ChurnModel {
         validation.supervised_log_loss = log_loss(&p_layer, &y_held);
         validation.btyd_auc = auc(&p_btyd, &y_held);
         validation.supervised_auc = auc(&p_layer, &y_held);
-        if !(validation.supervised_log_loss < validation.btyd_log_loss) {
+        // Written so that a NaN loss also counts as "not better".
+        let layer_is_better = validation.supervised_log_loss < validation.btyd_log_loss;
+        if !layer_is_better {
             validation.fallback_reason = Some(format!(
                 "the supervised layer does not validate better (held-out log loss {:.4} vs BTYD {:.4})",
                 validation.supervised_log_loss, validation.btyd_log_loss
@@ -634,7 +636,7 @@ impl ChurnModel {
             {
                 return Err(Error::corrupt("churn layer is malformed"));
             }
-            if !(label_window > 0.0) {
+            if label_window <= 0.0 {
                 return Err(Error::corrupt("churn label window must be > 0 with a layer"));
             }
             Some(SupervisedLayer { mean, scale, coefficients, intercept: rest[0], platt_a: rest[1], platt_b: rest[2] })
