@@ -356,3 +356,42 @@ fn pareto_nbd_recovers_simulated_parameters() {
         assert!((got - want).abs() < 4.0 * se, "{got} vs {want} (se {se})");
     }
 }
+
+#[test]
+fn clv_matches_importance_sampling_and_telescopes_without_discount() {
+    let m = bg_nbd();
+    let gg = GammaGamma::from_params(GammaGammaParams { p: 6.25, q: 3.74, gamma: 15.44 }).unwrap();
+    let rows = [(0.0, 0.0, 30.0), (2.0, 30.0, 38.0), (4.0, 10.0, 39.0)];
+    let mut s = summary_of(&rows);
+    s.monetary = vec![0.0, 40.0, 25.0];
+    let spend = gg.expected_spend(&s).unwrap();
+    // No discounting: CLV = E[purchases in the horizon] × expected spend.
+    let flat = customer_lifetime_value(&m, &gg, &s, ClvOptions { horizon: 52.0, discount_rate: 0.0 }).unwrap();
+    let e = m.expected_purchases(52.0, &s).unwrap();
+    for i in 0..rows.len() {
+        assert!((flat[i] - e[i] * spend[i]).abs() < 1e-9 * flat[i]);
+    }
+    // With discounting, against sampling: for an alive customer with (λ, p) the discounted
+    // count is ∫0^H λ e^{−λpu} (1+d)^{−u} du = λ (1 − e^{−kH}) / k with k = λp + ln(1+d).
+    let (d, horizon) = (0.01, 52.0);
+    let clv = customer_lifetime_value(&m, &gg, &s, ClvOptions { horizon, discount_rate: d }).unwrap();
+    let BetaGeoParams { r, alpha, a, b } = m.params;
+    for (i, &(x, tx, t)) in rows.iter().enumerate() {
+        let (_, discounted_count, _) = importance(400_000, 100 + i as u64, |rng| {
+            let lambda = gamma(rng, r, alpha);
+            let p = beta(rng, a, b);
+            let alive = (1.0 - p).powf(x) * lambda.powf(x) * (-lambda * t).exp();
+            let dead = if x > 0.0 { p * (1.0 - p).powf(x - 1.0) * lambda.powf(x) * (-lambda * tx).exp() } else { 0.0 };
+            let k = lambda * p + (1.0f64 + d).ln();
+            (alive, alive + dead, lambda * (1.0 - (-k * horizon).exp()) / k, 0.0)
+        });
+        let want = discounted_count * spend[i];
+        assert!((clv[i] - want).abs() < 0.03 * want, "row {i}: {} vs {want}", clv[i]);
+        assert!(clv[i] < flat[i]);
+    }
+    assert!(customer_lifetime_value(&m, &gg, &s, ClvOptions { horizon: -1.0, discount_rate: 0.0 }).is_err());
+    assert!(customer_lifetime_value(&m, &gg, &s, ClvOptions { horizon: 1.0, discount_rate: f64::NAN }).is_err());
+    // Generic over the count model.
+    let pareto = pareto_nbd();
+    assert!(customer_lifetime_value(&pareto, &gg, &s, ClvOptions { horizon, discount_rate: d }).unwrap().iter().all(|v| *v > 0.0));
+}

@@ -6,6 +6,7 @@
 //! grows with the number of distinct rows, not customers.
 
 pub mod bg_nbd;
+pub mod clv;
 pub mod gamma_gamma;
 pub mod mbg_nbd;
 pub mod optimize;
@@ -14,6 +15,7 @@ pub mod simulate;
 pub mod special;
 
 pub use bg_nbd::{BetaGeo, BetaGeoOptions, BetaGeoParams};
+pub use clv::{customer_lifetime_value, ClvOptions};
 pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
 pub use mbg_nbd::{ModifiedBetaGeo, ModifiedBetaGeoParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdOptions, ParetoNbdParams};
