@@ -8,7 +8,7 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 NPM_SOURCES := $(wildcard npm/*)
 
-.PHONY: help setup tools browser demo test test-rust test-js test-size test-browser test-workerd build bench fuzz clean
+.PHONY: help setup tools tools-fuzz test-fuzz browser demo test test-rust test-js test-size test-browser test-workerd build bench fuzz clean
 
 help:
 	@echo "make demo   — install what is missing, build, print the sample shop's retention report, serve the demo"
@@ -24,6 +24,13 @@ tools:
 	  || { echo "installing the wasm32 target"; rustup target add wasm32-unknown-unknown; }
 	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] \
 	  || { echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); }
+
+# The fuzzers need nightly Rust and cargo-fuzz (libFuzzer).
+tools-fuzz:
+	@rustup toolchain list | grep -q '^nightly' \
+	  || { echo "installing the nightly toolchain"; rustup toolchain install nightly --profile minimal; }
+	@command -v cargo-fuzz >/dev/null \
+	  || { echo "installing cargo-fuzz"; cargo install cargo-fuzz --locked; }
 
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
@@ -43,7 +50,7 @@ pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) scripts/build-pkg.sh
 	bash scripts/build-pkg.sh
 
 ## Tests ----------------------------------------------------------------------------------------
-test: test-rust test-js test-size
+test: test-rust test-js test-size test-fuzz
 	@echo "make test: all checks passed"
 
 test-rust:
@@ -54,6 +61,13 @@ test-js: build
 
 test-size: build
 	node scripts/size-check.mjs
+
+# Each fuzz target for a short bounded time on the committed corpus; `make fuzz` runs longer.
+test-fuzz: tools-fuzz
+	bash scripts/fuzz.sh 15
+
+fuzz: tools-fuzz
+	MERGE=1 bash scripts/fuzz.sh $${FUZZ_SECONDS:-600}
 
 ## Demo -----------------------------------------------------------------------------------------
 demo: build
