@@ -111,7 +111,7 @@ fn cdnow_master_risk_ranks_and_is_calibrated() {
     let tx = transactions(&calibration);
     let model = ChurnModel::fit(
         &tx,
-        ChurnOptions { horizon: horizon_days, observation_end: Some(calibration_end), seed: 42 },
+        ChurnOptions { horizon: horizon_days, observation_end: Some(calibration_end), seed: 42, ..Default::default() },
     )
     .unwrap();
     let scores = model.score(&tx).unwrap();
@@ -166,7 +166,7 @@ fn cdnow_master_ignores_rows_after_observation_end() {
         .map(|r| r.0.as_str())
         .collect();
     for end in [calibration_end, calibration_end + DAY_MS - 1.0] {
-        let model = ChurnModel::fit(&tx, ChurnOptions { horizon: 273.0, observation_end: Some(end), seed: 1 }).unwrap();
+        let model = ChurnModel::fit(&tx, ChurnOptions { horizon: 273.0, observation_end: Some(end), seed: 1, ..Default::default() }).unwrap();
         let day_summary = tx
             .summary(regulars::data::SummaryOptions {
                 observation_end: Some(end),

@@ -55,7 +55,7 @@ fn cdnow(end: i64, customers: usize) -> Transactions {
 }
 
 fn options(horizon: f64, end: i64, seed: u64) -> ChurnOptions {
-    ChurnOptions { horizon, observation_end: Some(ms(end)), seed }
+    ChurnOptions { horizon, observation_end: Some(ms(end)), seed, ..Default::default() }
 }
 
 #[test]
@@ -157,4 +157,27 @@ fn bad_options_and_input_are_errors() {
     })
     .unwrap();
     assert!(matches!(ChurnModel::fit(&one_time, ChurnOptions::default()), Err(Error::NotIdentifiable(_))));
+}
+
+#[test]
+fn clv_is_expected_purchases_times_expected_spend_without_discounting() {
+    let tx = cdnow(19970930, 3_000);
+    let options = ChurnOptions { clv_horizon: 182.0, annual_discount_rate: 0.0, ..options(90.0, 19970930, 3) };
+    let model = ChurnModel::fit(&tx, options).unwrap();
+    let scores = model.score(&tx).unwrap();
+    let summary = tx.summary(SummaryOptions { observation_end: Some(ms(19970930)), calibration_end: None, unit: TimeUnit::Week }).unwrap();
+    let purchases = model.btyd.expected_purchases(26.0, &summary).unwrap();
+    let spend = model.spend.as_ref().expect("Gamma-Gamma fits on CDNOW").expected_spend(&summary).unwrap();
+    for i in 0..summary.len() {
+        let expected = purchases[i] * spend[i];
+        assert!((scores.clv[i] - expected).abs() <= 1e-6 * expected.max(1.0), "{i}: {} vs {expected}", scores.clv[i]);
+    }
+    // Discounting lowers every value; the default (10 % a year over 365 days) is positive and finite.
+    let discounted = ChurnModel::fit(&tx, ChurnOptions { annual_discount_rate: 0.5, ..options }).unwrap().score(&tx).unwrap().clv;
+    assert!(discounted.iter().zip(&scores.clv).all(|(d, u)| *d <= *u && *d >= 0.0));
+    assert!(discounted.iter().zip(&scores.clv).any(|(d, u)| *d < *u));
+    for bad in [-1.0, f64::NAN] {
+        assert!(ChurnModel::fit(&tx, ChurnOptions { annual_discount_rate: bad, ..options }).is_err());
+        assert!(ChurnModel::fit(&tx, ChurnOptions { clv_horizon: bad, ..options }).is_err());
+    }
 }

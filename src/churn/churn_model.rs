@@ -35,6 +35,7 @@ use linfa_logistic::LogisticRegression;
 use ndarray::{Array1, Array2};
 
 use crate::churn::bg_nbd::BetaGeo;
+use crate::churn::clv::{customer_lifetime_value, ClvOptions};
 use crate::churn::gamma_gamma::GammaGamma;
 use crate::churn::TransactionModel;
 use crate::codec::{Reader, Writer};
@@ -78,11 +79,15 @@ pub struct ChurnOptions {
     pub observation_end: Option<f64>,
     /// Seed of the held-out split.
     pub seed: u64,
+    /// Days of future spend counted in `clv`; default 365.
+    pub clv_horizon: f64,
+    /// Yearly discount rate of `clv` (0.1 = 10 % a year); default 0.1.
+    pub annual_discount_rate: f64,
 }
 
 impl Default for ChurnOptions {
     fn default() -> Self {
-        ChurnOptions { horizon: 90.0, observation_end: None, seed: 0 }
+        ChurnOptions { horizon: 90.0, observation_end: None, seed: 0, clv_horizon: 365.0, annual_discount_rate: 0.1 }
     }
 }
 
@@ -138,8 +143,10 @@ pub struct ChurnScores {
     pub probability_alive: Vec<f64>,
     /// Expected purchases in the next `horizon` days.
     pub expected_purchases: Vec<f64>,
-    /// Expected spend over the next `horizon` days, undiscounted: expected purchases × Gamma-Gamma
-    /// expected spend per purchase (0 when there are no amounts or no spend model).
+    /// Customer lifetime value: discounted expected spend over the next `clv_horizon` days
+    /// (BG/NBD × Gamma-Gamma, [`customer_lifetime_value`]). When the Gamma-Gamma model cannot be
+    /// fitted, expected purchases × the customer's mean spend per purchase (undiscounted);
+    /// 0 when the transactions have no amounts.
     pub clv: Vec<f64>,
     pub segment: Vec<String>,
 }
@@ -149,6 +156,11 @@ pub struct ChurnScores {
 pub struct ChurnModel {
     /// Horizon in days.
     pub horizon: f64,
+    /// CLV horizon in days and yearly discount rate.
+    pub clv_horizon: f64,
+    pub annual_discount_rate: f64,
+    /// Whether the fitted transactions had amounts (otherwise `clv` is 0).
+    pub has_amounts: bool,
     /// Epoch ms of the end of the fitted history; `score(tx)` summarises up to it.
     pub observation_end: f64,
     pub method: RiskMethod,
@@ -387,6 +399,10 @@ impl ChurnModel {
         if observation_end < first_time {
             return Err(Error::invalid("observationEnd is before the first transaction: no history to fit"));
         }
+        let clv_horizon = crate::error::check_scalar("clvHorizon", options.clv_horizon, 0.0, 36_500.0)?;
+        let annual_discount_rate =
+            crate::error::check_scalar("annualDiscountRate", options.annual_discount_rate, 0.0, 100.0)?;
+        let has_amounts = tx.amount().is_some();
         let horizon = options.horizon;
         let horizon_weeks = horizon / 7.0;
         let full = tx.summary(SummaryOptions { observation_end: Some(observation_end), calibration_end: None, unit: TimeUnit::Week })?;
@@ -412,7 +428,18 @@ impl ChurnModel {
             }
         };
         let method = if layer.is_some() { RiskMethod::Supervised } else { RiskMethod::Btyd };
-        Ok(ChurnModel { horizon, observation_end, method, btyd, spend, layer, validation })
+        Ok(ChurnModel {
+            horizon,
+            clv_horizon,
+            annual_discount_rate,
+            has_amounts,
+            observation_end,
+            method,
+            btyd,
+            spend,
+            layer,
+            validation,
+        })
     }
 
     /// Internal split, layer fit, held-out validation, and the Platt map to the horizon.
@@ -560,21 +587,35 @@ impl ChurnModel {
         if let Some(i) = risk.iter().position(|v| !v.is_finite()) {
             return Err(Error::NotIdentifiable(format!("churn risk is not finite for customer {i}")));
         }
-        let clv = match &self.spend {
-            Some(gg) => match gg.expected_spend(&s) {
-                Ok(spend) => expected_purchases.iter().zip(&spend).map(|(e, m)| e * m).collect(),
-                Err(_) => vec![0.0; n],
-            },
-            None => vec![0.0; n],
-        };
+        let clv = self.clv(&s)?;
         let segment = s.rfm(5)?.segment.into_iter().map(String::from).collect();
         Ok(ChurnScores { customers: s.customers.clone(), risk, probability_alive, expected_purchases, clv, segment })
+    }
+
+    /// CLV of every customer of a weekly summary (see [`ChurnScores::clv`]).
+    fn clv(&self, s: &Summary) -> Result<Vec<f64>> {
+        if !self.has_amounts {
+            return Ok(vec![0.0; s.len()]);
+        }
+        let weeks = self.clv_horizon / 7.0;
+        if let Some(gg) = &self.spend {
+            // The yearly rate as a weekly one: (1 + d_year)^(7 / 365.25) − 1.
+            let weekly_rate = (1.0 + self.annual_discount_rate).powf(7.0 / 365.25) - 1.0;
+            if let Ok(clv) = customer_lifetime_value(&self.btyd, gg, s, ClvOptions { horizon: weeks, discount_rate: weekly_rate }) {
+                return Ok(clv);
+            }
+        }
+        let purchases = self.btyd.expected_purchases(weeks, s)?;
+        Ok((0..s.len()).map(|i| purchases[i] * s.total_spend[i] / (s.frequency[i] + 1.0)).collect())
     }
 
     /// Model bytes (crate::codec, kind "CHRN").
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new(KIND);
         w.put_f64(self.horizon);
+        w.put_f64(self.clv_horizon);
+        w.put_f64(self.annual_discount_rate);
+        w.put_bool(self.has_amounts);
         w.put_f64(self.observation_end);
         w.put_bytes(&self.btyd.to_bytes());
         w.put_bool(self.spend.is_some());
@@ -607,6 +648,12 @@ impl ChurnModel {
         if horizon <= 0.0 {
             return Err(Error::corrupt("churn horizon must be > 0"));
         }
+        let clv_horizon = r.get_finite_f64()?;
+        let annual_discount_rate = r.get_finite_f64()?;
+        if clv_horizon < 0.0 || annual_discount_rate < 0.0 {
+            return Err(Error::corrupt("CLV horizon and discount rate must be >= 0"));
+        }
+        let has_amounts = r.get_bool()?;
         let observation_end = r.get_finite_f64()?;
         let btyd = BetaGeo::from_bytes(&r.get_bytes()?)?;
         let spend = if r.get_bool()? { Some(GammaGamma::from_bytes(&r.get_bytes()?)?) } else { None };
@@ -655,7 +702,18 @@ impl ChurnModel {
             supervised_auc: numbers[3],
             fallback_reason,
         };
-        Ok(ChurnModel { horizon, observation_end, method, btyd, spend, layer, validation })
+        Ok(ChurnModel {
+            horizon,
+            clv_horizon,
+            annual_discount_rate,
+            has_amounts,
+            observation_end,
+            method,
+            btyd,
+            spend,
+            layer,
+            validation,
+        })
     }
 }
 
