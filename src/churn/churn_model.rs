@@ -21,7 +21,8 @@
 //!    `1 − (1 − p_w)·(1 − P0_h)/(1 − P0_w)` (P(alive) cancels: only the BTYD's ratio of the
 //!    purchase probabilities over `h` and over `w` is used). When `w = horizon` this is `p_w`.
 //! 4. **Calibration.** The layer's probabilities are calibrated on the internal split by
-//!    construction (logistic regression is a proper scoring fit; held-out ECE ~0.014 on CDNOW).
+//!    construction (logistic regression is a proper scoring fit; held-out ECE ~0.014 on CDNOW
+//!    in the prototype).
 //!    The conversion of step 3 is customer-specific and slightly scrambles the layer's ranking, so
 //!    the final risk is a Platt map `σ(a + b·logit p_w)` fitted (cross-entropy, soft targets) to
 //!    the step-3 probabilities: the ranking of the supervised score, the level of the horizon's
@@ -29,6 +30,11 @@
 //!    no bins to tune, and isotonic against soft targets would just reproduce them.
 //!    Without the layer (short history, too few customers, or the layer does not validate
 //!    better) the risk is the BTYD probability itself, which is model-based and needs no labels.
+//!
+//! On the full CDNOW cohort (fit to 1997-09-30, horizon 273 days) this gives AUC 0.7719 and
+//! ECE 0.0175, against 0.7466 / 0.0397 for the BG/NBD probability alone
+//! (tests/churn_model_cdnow.rs). Only the transactions up to `observation_end` are ever read,
+//! in fitting and in [`ChurnModel::score`].
 
 use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
