@@ -1,6 +1,7 @@
 // Node entry: instantiates the module synchronously, so `await import("regulars")` is ready to use.
 import { readFileSync } from "node:fs";
 import { initSync } from "./regulars.js";
+import "./extend.js";
 
 initSync({ module: readFileSync(new URL("./regulars_bg.wasm", import.meta.url)) });
 

@@ -2,6 +2,7 @@
 // time, so instantiation here is synchronous and needs no fetch.
 import wasmModule from "./regulars_bg.wasm";
 import { initSync } from "./regulars.js";
+import "./extend.js";
 
 initSync({ module: wasmModule });
 

@@ -17,7 +17,7 @@ if [ -x node_modules/.bin/wasm-opt ]; then
 else
   echo "build-pkg: wasm-opt not installed (npm ci installs binaryen); the module is not size-optimised" >&2
 fi
-cp npm/node.js npm/workerd.js npm/package.json pkg.tmp/
+cp npm/node.js npm/workerd.js npm/web.js npm/extend.js npm/package.json pkg.tmp/
 if [ -f npm/index.d.ts ]; then cp npm/index.d.ts pkg.tmp/index.d.ts; else cp pkg.tmp/regulars.d.ts pkg.tmp/index.d.ts; fi
 cp README.md pkg.tmp/README.md 2>/dev/null || true
 rm -rf pkg && mv pkg.tmp pkg

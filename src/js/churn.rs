@@ -6,7 +6,22 @@ use wasm_bindgen::prelude::*;
 
 use super::data::JsSummary;
 use super::*;
-use crate::churn::{BetaGeo, BetaGeoOptions, GammaGamma, GammaGammaOptions, TransactionModel};
+use crate::churn::{
+    customer_lifetime_value, BetaGeo, BetaGeoOptions, ChurnModel, ChurnOptions, ChurnScores, ClvOptions, GammaGamma,
+    GammaGammaOptions, ModifiedBetaGeo, ParetoNbd, ParetoNbdOptions, TransactionModel,
+};
+use crate::data::Summary;
+use crate::error::Result;
+
+fn fit_bg_nbd(summary: &Summary, penalizer: f64) -> Result<BetaGeo> {
+    BetaGeoOptions::default().penalizer(penalizer).fit(summary)
+}
+fn fit_mbg_nbd(summary: &Summary, penalizer: f64) -> Result<ModifiedBetaGeo> {
+    ModifiedBetaGeo::fit_with(summary, BetaGeoOptions::default().penalizer(penalizer))
+}
+fn fit_pareto_nbd(summary: &Summary, penalizer: f64) -> Result<ParetoNbd> {
+    ParetoNbdOptions::default().penalizer(penalizer).fit(summary)
+}
 
 fn penalizer(options: &JsValue) -> JsResult<f64> {
     let o = super::options(options, "options")?;
@@ -37,7 +52,7 @@ fn standard_errors(names: &[(&'static str, f64)], se: &Option<Vec<f64>>) -> JsVa
 
 /// One JS class per count model: the same methods, one core call each.
 macro_rules! count_model_class {
-    ($js:ident, $name:literal, $model:ty, $options:ty) => {
+    ($js:ident, $name:literal, $model:ty, $fit:path) => {
         #[wasm_bindgen(js_name = $name)]
         pub struct $js {
             pub(crate) inner: $model,
@@ -47,8 +62,7 @@ macro_rules! count_model_class {
         impl $js {
             /// Fits by maximum likelihood: `fit(summary, { penalizer? })`.
             pub fn fit(summary: &JsSummary, options: JsValue) -> JsResult<$js> {
-                let options = <$options>::default().penalizer(penalizer(&options)?);
-                options.fit(&summary.inner).map(|inner| $js { inner }).map_err(to_js)
+                $fit(&summary.inner, penalizer(&options)?).map(|inner| $js { inner }).map_err(to_js)
             }
             /// The fitted parameters, named as in the papers.
             #[wasm_bindgen(getter)]
@@ -94,7 +108,9 @@ macro_rules! count_model_class {
     };
 }
 
-count_model_class!(JsBetaGeo, "BetaGeo", BetaGeo, BetaGeoOptions);
+count_model_class!(JsBetaGeo, "BetaGeo", BetaGeo, fit_bg_nbd);
+count_model_class!(JsModifiedBetaGeo, "ModifiedBetaGeo", ModifiedBetaGeo, fit_mbg_nbd);
+count_model_class!(JsParetoNbd, "ParetoNbd", ParetoNbd, fit_pareto_nbd);
 
 /// The count model behind any of the JS count-model classes, recovered from its bytes (a few
 /// dozen bytes) because wasm-bindgen cannot take "one of several classes" as an argument.
@@ -107,6 +123,8 @@ pub(crate) fn count_model(value: &JsValue, name: &str) -> JsResult<Box<dyn Trans
     let kind = bytes.get(6..10).unwrap_or_default();
     let model: Box<dyn TransactionModel> = match kind {
         b"BGNB" => Box::new(BetaGeo::from_bytes(&bytes).map_err(to_js)?),
+        b"MBGN" => Box::new(ModifiedBetaGeo::from_bytes(&bytes).map_err(to_js)?),
+        b"PNBD" => Box::new(ParetoNbd::from_bytes(&bytes).map_err(to_js)?),
         _ => return Err(js_error(format!("{name} must be a fitted BetaGeo, ModifiedBetaGeo or ParetoNbd model"))),
     };
     Ok(model)
@@ -150,5 +168,107 @@ impl JsGammaGamma {
     pub fn from_bytes(bytes: JsValue) -> JsResult<JsGammaGamma> {
         let bytes = bytes_argument(&bytes, "bytes")?;
         GammaGamma::from_bytes(&bytes).map(|inner| JsGammaGamma { inner }).map_err(to_js)
+    }
+}
+
+/// `customerLifetimeValue(m, gg, s, { horizon, discountRate })`: horizon and discount rate per
+/// unit of the summary; the result is in money.
+#[wasm_bindgen(js_name = customerLifetimeValue)]
+pub fn customer_lifetime_value_js(model: JsValue, spend: &JsGammaGamma, summary: &JsSummary, options: JsValue) -> JsResult<Float64Array> {
+    let model = count_model(&model, "m")?;
+    let o = required_object(&options, "options")?;
+    let horizon = number_option(Some(&o), "horizon", "options")?.ok_or_else(|| js_error("options.horizon is required"))?;
+    let discount_rate = number_option(Some(&o), "discountRate", "options")?.unwrap_or(0.0);
+    customer_lifetime_value(model.as_ref(), &spend.inner, &summary.inner, ClvOptions { horizon, discount_rate })
+        .map(|v| f64_array(&v))
+        .map_err(to_js)
+}
+
+#[wasm_bindgen(js_name = ChurnModel)]
+pub struct JsChurnModel {
+    inner: ChurnModel,
+}
+
+fn scores_object(scores: ChurnScores) -> Object {
+    let out = Object::new();
+    set(&out, "customers", string_array(&scores.customers));
+    set(&out, "risk", f64_array(&scores.risk));
+    set(&out, "probabilityAlive", f64_array(&scores.probability_alive));
+    set(&out, "expectedPurchases", f64_array(&scores.expected_purchases));
+    set(&out, "clv", f64_array(&scores.clv));
+    set(&out, "segment", string_array(&scores.segment));
+    out
+}
+
+#[wasm_bindgen(js_class = ChurnModel)]
+impl JsChurnModel {
+    /// `ChurnModel.fit(tx, { horizon? (days, 90), observationEnd?, seed?, clvHorizon? (days, 365),
+    /// annualDiscountRate? (0.1) })`.
+    pub fn fit(tx: &super::data::JsTransactions, options: JsValue) -> JsResult<JsChurnModel> {
+        let o = super::options(&options, "options")?;
+        let o = o.as_ref();
+        let defaults = ChurnOptions::default();
+        let options = ChurnOptions {
+            horizon: number_option(o, "horizon", "options")?.unwrap_or(defaults.horizon),
+            observation_end: number_option(o, "observationEnd", "options")?,
+            seed: integer_option(o, "seed", "options", 0.0, 9_007_199_254_740_991.0)?.unwrap_or(defaults.seed),
+            clv_horizon: number_option(o, "clvHorizon", "options")?.unwrap_or(defaults.clv_horizon),
+            annual_discount_rate: number_option(o, "annualDiscountRate", "options")?.unwrap_or(defaults.annual_discount_rate),
+        };
+        ChurnModel::fit(&tx.inner, options).map(|inner| JsChurnModel { inner }).map_err(to_js)
+    }
+
+    /// Scores the customers of a `Transactions` (as of the model's observation end). The JS
+    /// `score(tx or s)` dispatches here or to `scoreSummary`.
+    #[wasm_bindgen(js_name = scoreTransactions)]
+    pub fn score_transactions(&self, tx: &super::data::JsTransactions) -> JsResult<Object> {
+        self.inner.score(&tx.inner).map(scores_object).map_err(to_js)
+    }
+
+    #[wasm_bindgen(js_name = scoreSummary)]
+    pub fn score_summary(&self, summary: &JsSummary) -> JsResult<Object> {
+        self.inner.score_summary(&summary.inner).map(scores_object).map_err(to_js)
+    }
+
+    /// Days ahead the risk is about.
+    #[wasm_bindgen(getter)]
+    pub fn horizon(&self) -> f64 {
+        self.inner.horizon
+    }
+
+    /// `"supervised"` (the logistic layer validated better) or `"btyd"` (BG/NBD alone).
+    #[wasm_bindgen(getter)]
+    pub fn method(&self) -> String {
+        match self.inner.method {
+            crate::churn::RiskMethod::Supervised => "supervised".into(),
+            crate::churn::RiskMethod::Btyd => "btyd".into(),
+        }
+    }
+
+    /// The internal validation: `{ labelWindow, heldOut, btydLogLoss, supervisedLogLoss, btydAuc,
+    /// supervisedAuc, fallbackReason }`.
+    #[wasm_bindgen(getter)]
+    pub fn validation(&self) -> Object {
+        let v = &self.inner.validation;
+        let out = Object::new();
+        set(&out, "labelWindow", v.label_window);
+        set(&out, "heldOut", v.held_out as f64);
+        set(&out, "btydLogLoss", v.btyd_log_loss);
+        set(&out, "supervisedLogLoss", v.supervised_log_loss);
+        set(&out, "btydAuc", v.btyd_auc);
+        set(&out, "supervisedAuc", v.supervised_auc);
+        set(&out, "fallbackReason", v.fallback_reason.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+        out
+    }
+
+    #[wasm_bindgen(js_name = toBytes)]
+    pub fn to_bytes(&self) -> Uint8Array {
+        Uint8Array::from(&self.inner.to_bytes()[..])
+    }
+
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: JsValue) -> JsResult<JsChurnModel> {
+        let bytes = bytes_argument(&bytes, "bytes")?;
+        ChurnModel::from_bytes(&bytes).map(|inner| JsChurnModel { inner }).map_err(to_js)
     }
 }

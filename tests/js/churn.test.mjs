@@ -77,3 +77,81 @@ test("models reject what they cannot fit, clearly", () => {
   // Still usable afterwards.
   assert.equal(m.probabilityAlive(sample).length, sample.customers.length);
 });
+
+test("Pareto/NBD reproduces the published CDNOW parameters and log-likelihood", () => {
+  const m = r.ParetoNbd.fit(sample);
+  const published = { r: 0.553, alpha: 10.578, s: 0.606, beta: 11.669 };
+  for (const [k, v] of Object.entries(published)) within(m.params[k], v, 0.005, k);
+  assert.ok(Math.abs(m.logLikelihood - -9595.0) <= 0.5, `${m.logLikelihood}`);
+  const alive = m.probabilityAlive(sample);
+  assert.ok(alive.every((p) => p >= 0 && p <= 1));
+});
+
+test("MBG/NBD fits and its P(alive) is below BG/NBD's for one-time buyers", () => {
+  const mbg = r.ModifiedBetaGeo.fit(sample);
+  const bg = BetaGeo.fit(sample);
+  const a = mbg.probabilityAlive(sample), b = bg.probabilityAlive(sample);
+  for (let i = 0; i < a.length; i++) if (sample.frequency[i] === 0) assert.ok(a[i] < b[i]);
+  assert.ok(Number.isFinite(mbg.logLikelihood));
+});
+
+test("customerLifetimeValue: undiscounted CLV = expected purchases x expected spend", () => {
+  const m = BetaGeo.fit(sample), gg = GammaGamma.fit(sample);
+  const clv = r.customerLifetimeValue(m, gg, sample, { horizon: 52, discountRate: 0 });
+  const purchases = m.expectedPurchases(52, sample), spend = gg.expectedSpend(sample);
+  for (let i = 0; i < clv.length; i += 97) {
+    assert.ok(Math.abs(clv[i] - purchases[i] * spend[i]) <= 1e-6 * Math.max(1, clv[i]), `${clv[i]} vs ${purchases[i] * spend[i]}`);
+  }
+  const discounted = r.customerLifetimeValue(r.ParetoNbd.fit(sample), gg, sample, { horizon: 52, discountRate: 0.01 });
+  const undiscounted = r.customerLifetimeValue(r.ParetoNbd.fit(sample), gg, sample, { horizon: 52, discountRate: 0 });
+  for (let i = 0; i < clv.length; i++) assert.ok(discounted[i] <= undiscounted[i] + 1e-9);
+  throwsError(assert, () => r.customerLifetimeValue({}, gg, sample, { horizon: 52 }), /m must be a fitted/);
+});
+
+/** Rank-sum AUC with ties: P(score of a positive > score of a negative). */
+function auc(score, label) {
+  const idx = [...score.keys()].sort((a, b) => score[a] - score[b]);
+  const ranks = new Float64Array(score.length);
+  for (let i = 0; i < idx.length; ) {
+    let j = i;
+    while (j + 1 < idx.length && score[idx[j + 1]] === score[idx[i]]) j++;
+    for (let k = i; k <= j; k++) ranks[idx[k]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  const positives = label.filter(Boolean).length, negatives = label.length - positives;
+  const sum = label.reduce((acc, y, i) => acc + (y ? ranks[i] : 0), 0);
+  return (sum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+function ece(p, label, bins = 10) {
+  const count = new Array(bins).fill(0), sumP = new Array(bins).fill(0), sumY = new Array(bins).fill(0);
+  p.forEach((x, i) => {
+    const b = Math.min(bins - 1, Math.floor(x * bins));
+    count[b]++; sumP[b] += x; sumY[b] += label[i] ? 1 : 0;
+  });
+  return count.reduce((acc, c, b) => acc + (c ? (c / p.length) * Math.abs(sumP[b] / c - sumY[b] / c) : 0), 0);
+}
+
+test("ChurnModel on the full CDNOW cohort: AUC >= 0.77 and ECE <= 0.03 over a 273-day horizon", () => {
+  const all = cdnowColumns("CDNOW_master.txt");
+  const end = Date.UTC(1997, 8, 30), horizonEnd = Date.UTC(1998, 5, 30);
+  const keep = all.time.map((t) => t <= end);
+  const pick = (col) => col.filter((_, i) => keep[i]);
+  const calibration = r.Transactions.fromColumns({ customer: pick(all.customer), time: pick(all.time), amount: pick(all.amount) });
+  const churn = r.ChurnModel.fit(calibration, { horizon: 273, observationEnd: end, seed: 1 });
+  const scores = churn.score(calibration);
+  assert.equal(scores.customers.length, 23570);
+  // Labels from the horizon only: no purchase in (end, end + 273 days].
+  const boughtLater = new Set(all.customer.filter((_, i) => all.time[i] > end && all.time[i] <= horizonEnd));
+  const label = scores.customers.map((c) => !boughtLater.has(c));
+  const a = auc([...scores.risk], label), e = ece([...scores.risk], label);
+  assert.ok(a >= 0.77, `AUC ${a}`);
+  assert.ok(e <= 0.03, `ECE ${e}`);
+  for (const k of ["risk", "probabilityAlive", "expectedPurchases", "clv"]) assert.ok(scores[k].every(Number.isFinite), k);
+  // Scoring a summary gives the same risks as scoring the transactions.
+  const viaSummary = churn.score(calibration.summary({ observationEnd: end, unit: "week" }));
+  assert.deepEqual([...viaSummary.risk], [...scores.risk]);
+  // Round trip.
+  const back = r.ChurnModel.fromBytes(churn.toBytes());
+  assert.deepEqual([...back.score(calibration).risk], [...scores.risk]);
+});
