@@ -59,11 +59,12 @@ export function guessMapping(header) {
     return "";
   };
   return {
-    customer: find(/^customer ?id$/i, /customer/i, /^(user|client|buyer|email)/i),
-    time: find(/invoice ?date/i, /^(order ?)?date/i, /time|date/i),
-    item: find(/^description$/i, /product ?name/i, /^(item|product|sku|stock ?code)/i),
+    customer: find(/^customer[ _-]?id$/i, /customer/i, /^(user|client|buyer|email)/i),
+    time: find(/invoice[ _-]?date/i, /^(order[ _-]?)?date/i, /time|date/i),
+    item: find(/^description$/i, /product[ _-]?name/i, /^(item|product|sku|stock[ _-]?code)/i),
     quantity: find(/^qty$/i, /quantity/i),
-    price: find(/unit ?price/i, /^price$/i),
-    amount: find(/^(amount|total|revenue|value|order ?total|sales)$/i),
+    price: find(/unit[ _-]?price/i, /^price$/i),
+    amount: find(/^(amount|total|revenue|value|order[ _-]?total|sales)$/i),
+    invoice: find(/^invoice[ _-]?(no|number|id)?$/i, /^order[ _-]?(id|no|number)$/i),
   };
 }

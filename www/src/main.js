@@ -7,6 +7,7 @@ import { parseCsv, guessMapping } from "./csv.js";
 import { money, percent, count, date, daysAgo, escapeHtml, setCurrency } from "./format.js";
 import { SEGMENTS, segmentColor, segmentOrder } from "./segments.js";
 import { offerLabel } from "./offers.js";
+import { SAMPLE } from "./sample.js";
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend, Filler, Title);
 Chart.defaults.animation = false;
@@ -14,12 +15,6 @@ Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFami
 Chart.defaults.color = "#5d6b7e";
 Chart.defaults.maintainAspectRatio = false;
 
-const SAMPLE = {
-  url: "./sample/online-retail-sample.csv",
-  name: "Online Retail sample shop (UK gift retailer, 2010–2011)",
-  mapping: { customer: "CustomerID", time: "InvoiceDate", quantity: "Quantity", price: "UnitPrice", item: "Description" },
-  currency: "GBP",
-};
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
@@ -208,6 +203,29 @@ function renderOverview() {
       scales: { x: { title: { display: true, text: "Risk of lapsing" }, grid: { display: false } }, y: { title: { display: true, text: "Customers" }, grid: { color: "#eef1f5" } } },
     },
   });
+
+  const periods = (app.data.retention ?? []).filter((p) => p.retentionRate != null);
+  $("#retention-card").hidden = periods.length === 0;
+  if (periods.length) {
+    chart("chart-retention", {
+      type: "line",
+      data: {
+        labels: periods.map((p) => new Date(p.start).toLocaleDateString("en-GB", { month: "short", year: "2-digit", timeZone: "UTC" })),
+        datasets: [
+          { label: "Retention rate", data: periods.map((p) => p.retentionRate / 100), borderColor: "#2f6fde", backgroundColor: "#2f6fde", yAxisID: "y", tension: 0.2 },
+          { type: "bar", label: "New customers", data: periods.map((p) => p.newCustomers), backgroundColor: "#b9dfa0", yAxisID: "y2" },
+        ],
+      },
+      options: {
+        plugins: { tooltip: { callbacks: { label: (ctx) => ctx.dataset.yAxisID === "y" ? `Retention rate: ${percent(ctx.parsed.y, 0)}` : `New customers: ${count(ctx.parsed.y)}` } } },
+        scales: {
+          y: { min: 0, ticks: { callback: (v) => percent(v, 0) }, grid: { color: "#eef1f5" }, title: { display: true, text: "Retention rate" } },
+          y2: { position: "right", grid: { display: false }, title: { display: true, text: "New customers" } },
+          x: { grid: { display: false } },
+        },
+      },
+    });
+  }
 
   const advice = Object.fromEntries(SEGMENTS.map(([n, , a]) => [n, a]));
   $("[data-testid=segment-table]").innerHTML =
@@ -433,6 +451,7 @@ const FIELDS = [
   ["quantity", "Quantity", false],
   ["price", "Unit price", false],
   ["amount", "Order amount", false],
+  ["invoice", "Invoice number", false],
 ];
 let upload = null;
 async function takeFile(file) {

@@ -4,6 +4,7 @@
 import init, * as regulars from "regulars";
 import { parseCsv, parseTime } from "./csv.js";
 import { rankerOptions, simulateCampaign, OFFERS } from "./offers.js";
+import { ANALYSIS } from "./sample.js";
 
 const DAY = 86400000;
 const ready = init();
@@ -33,16 +34,18 @@ function histories(text, mapping) {
   const rows = parseCsv(text);
   const header = rows[0] ?? [];
   const col = (name) => (name ? header.indexOf(name) : -1);
-  const [ci, ti, ai, ii, qi, pi] = ["customer", "time", "amount", "item", "quantity", "price"].map((k) => col(mapping[k]));
+  const [ci, ti, ai, ii, qi, pi, vi] = ["customer", "time", "amount", "item", "quantity", "price", "invoice"].map((k) => col(mapping[k]));
   const byCustomer = new Map();
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r];
     const c = row[ci]?.trim();
     const t = parseTime(row[ti] ?? "");
     if (!c || !Number.isFinite(t)) continue;
+    if (vi >= 0 && /^c/i.test(row[vi]?.trim() ?? "")) continue; // a cancellation, as the importer drops it
     let amount = NaN;
     if (ai >= 0) amount = parseFloat(row[ai]);
     else if (qi >= 0 && pi >= 0) amount = parseFloat(row[qi]) * parseFloat(row[pi]);
+    if (Number.isFinite(amount) && !(amount > 0)) continue; // non-positive amounts are dropped too
     const k = key(c);
     if (!byCustomer.has(k)) byCustomer.set(k, []);
     byCustomer.get(k).push({ t, amount, item: ii >= 0 ? row[ii]?.trim() : "", quantity: qi >= 0 ? parseFloat(row[qi]) : NaN });
@@ -51,7 +54,7 @@ function histories(text, mapping) {
   return byCustomer;
 }
 
-async function analyse({ text, mapping, horizon = 90, seed = 42 }) {
+async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALYSIS.seed }) {
   if (state) for (const k of ["tx", "summary", "churn", "rec", "ranker"]) state[k]?.free?.();
   state = null;
   progress("Reading orders", 0.02);
@@ -77,7 +80,7 @@ async function analyse({ text, mapping, horizon = 90, seed = 42 }) {
   progress("Learning which products go together", 0.5);
   await tick();
   const rec = regulars.Recommender.fit(tx, {
-    algorithm: "auto",
+    ...ANALYSIS.recommender,
     seed,
     onProgress: (f) => progress("Learning which products go together", 0.5 + 0.4 * f),
   });
@@ -194,7 +197,7 @@ async function customer({ customerId: id }) {
     if (Number.isFinite(l.amount)) o.amount += l.amount;
     if (l.item) o.items.push(l.item);
   }
-  const recommended = state.rec.recommend(id, { k: 6 }).map(({ item, score }) => {
+  const recommended = state.rec.recommend(id, { k: ANALYSIS.k }).map(({ item, score }) => {
     let because = [];
     try {
       because = state.rec.explain(id, item).filter((e) => e.contribution > 0).slice(0, 2).map((e) => e.item);
