@@ -1,1 +1,236 @@
 //! Churn and customer value: special functions, optimiser, BG/NBD, MBG/NBD, Pareto/NBD, Gamma-Gamma, CLV, ChurnModel.
+//!
+//! Every count model implements [`TransactionModel`] (P(alive), conditional expected purchases,
+//! P(no purchase), parameters, log-likelihood), so the CLV and the churn layer are generic over
+//! them. Fitting groups identical `(frequency, recency, T)` rows first, so the cost of a fit
+//! grows with the number of distinct rows, not customers.
+
+pub mod bg_nbd;
+pub mod gamma_gamma;
+pub mod optimize;
+pub mod special;
+
+pub use bg_nbd::{BetaGeo, BetaGeoOptions, BetaGeoParams};
+pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
+
+use crate::data::Summary;
+use crate::error::{Error, Result};
+
+/// What every buy-till-you-die count model offers. The per-customer `*_one` methods take
+/// `frequency` (repeat purchases), `recency` and `T` in the summary's unit; the provided
+/// vectorised methods validate the summary and check every output is finite.
+pub trait TransactionModel {
+    /// "BG/NBD", "MBG/NBD", "Pareto/NBD".
+    fn model_name(&self) -> &'static str;
+    /// Parameters as (name, value) pairs in the papers' order.
+    fn params(&self) -> Vec<(&'static str, f64)>;
+    /// Total log-likelihood over the fitted customers (papers' convention, unpenalised).
+    fn log_likelihood(&self) -> f64;
+    /// P(alive at T | frequency, recency, T).
+    fn probability_alive_one(&self, frequency: f64, recency: f64, t: f64) -> f64;
+    /// E[purchases in (T, T + horizon] | frequency, recency, T).
+    fn expected_purchases_one(&self, horizon: f64, frequency: f64, recency: f64, t: f64) -> f64;
+    /// P(no purchase in (T, T + horizon] | frequency, recency, T).
+    fn probability_no_purchase_one(&self, horizon: f64, frequency: f64, recency: f64, t: f64) -> f64;
+
+    fn probability_alive(&self, summary: &Summary) -> Result<Vec<f64>> {
+        check_summary(summary)?;
+        let out: Vec<f64> = (0..summary.len())
+            .map(|i| self.probability_alive_one(summary.frequency[i], summary.recency[i], summary.t[i]))
+            .collect();
+        check_output(self.model_name(), "probabilityAlive", &out)?;
+        Ok(out)
+    }
+
+    fn expected_purchases(&self, horizon: f64, summary: &Summary) -> Result<Vec<f64>> {
+        check_horizon(horizon)?;
+        check_summary(summary)?;
+        let out: Vec<f64> = (0..summary.len())
+            .map(|i| self.expected_purchases_one(horizon, summary.frequency[i], summary.recency[i], summary.t[i]))
+            .collect();
+        check_output(self.model_name(), "expectedPurchases", &out)?;
+        Ok(out)
+    }
+
+    fn probability_no_purchase(&self, horizon: f64, summary: &Summary) -> Result<Vec<f64>> {
+        check_horizon(horizon)?;
+        check_summary(summary)?;
+        let out: Vec<f64> = (0..summary.len())
+            .map(|i| self.probability_no_purchase_one(horizon, summary.frequency[i], summary.recency[i], summary.t[i]))
+            .collect();
+        check_output(self.model_name(), "probabilityNoPurchase", &out)?;
+        Ok(out)
+    }
+}
+
+pub(crate) fn check_horizon(horizon: f64) -> Result<()> {
+    if !horizon.is_finite() || horizon < 0.0 {
+        return Err(Error::invalid(format!("t must be a finite number >= 0, got {horizon}")));
+    }
+    Ok(())
+}
+
+/// Validates a summary that may have been assembled by hand: equal lengths, finite,
+/// non-negative, recency <= T.
+pub(crate) fn check_summary(summary: &Summary) -> Result<()> {
+    let n = summary.frequency.len();
+    if summary.recency.len() != n || summary.t.len() != n {
+        return Err(Error::invalid(format!(
+            "summary columns differ in length: frequency {n}, recency {}, T {}",
+            summary.recency.len(),
+            summary.t.len()
+        )));
+    }
+    crate::error::check_non_negative("frequency", &summary.frequency)?;
+    crate::error::check_non_negative("recency", &summary.recency)?;
+    crate::error::check_non_negative("T", &summary.t)?;
+    for i in 0..n {
+        if summary.recency[i] > summary.t[i] * (1.0 + 1e-12) {
+            return Err(Error::invalid(format!(
+                "recency[{i}] ({}) is greater than T[{i}] ({})",
+                summary.recency[i], summary.t[i]
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn check_output(model: &str, what: &str, values: &[f64]) -> Result<()> {
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        return Err(Error::NotIdentifiable(format!(
+            "{model} {what} is not finite for customer {i} (the fitted parameters are too extreme for this customer)"
+        )));
+    }
+    Ok(())
+}
+
+/// Identical `(frequency, recency, T)` rows merged, with their counts as weights. Rows are
+/// sorted by frequency, so the terms of a likelihood that depend on frequency alone are
+/// computed once per distinct frequency (`x_index` points into `distinct_x`).
+#[derive(Debug, Clone)]
+pub(crate) struct Grouped {
+    pub x: Vec<f64>,
+    pub tx: Vec<f64>,
+    pub t: Vec<f64>,
+    pub weight: Vec<f64>,
+    pub x_index: Vec<u32>,
+    pub distinct_x: Vec<f64>,
+    pub distinct_weight: Vec<f64>,
+    pub total_weight: f64,
+    /// Weight of the rows with frequency > 0.
+    pub repeat_weight: f64,
+}
+
+impl Grouped {
+    pub fn from_summary(summary: &Summary) -> Result<Self> {
+        check_summary(summary)?;
+        if summary.is_empty() {
+            return Err(Error::invalid("the summary is empty: no customers to fit"));
+        }
+        let mut keys: Vec<[u64; 3]> = (0..summary.len())
+            .map(|i| {
+                let x = summary.frequency[i];
+                // recency is meaningless without repeat purchases; normalise it so such rows merge.
+                let tx = if x > 0.0 { summary.recency[i] } else { 0.0 };
+                // +0.0 so that -0.0 and 0.0 merge; non-negative floats sort like their bits.
+                [(x + 0.0).to_bits(), (tx + 0.0).to_bits(), (summary.t[i] + 0.0).to_bits()]
+            })
+            .collect();
+        keys.sort_unstable();
+        let mut g = Grouped {
+            x: Vec::new(),
+            tx: Vec::new(),
+            t: Vec::new(),
+            weight: Vec::new(),
+            x_index: Vec::new(),
+            distinct_x: Vec::new(),
+            distinct_weight: Vec::new(),
+            total_weight: summary.len() as f64,
+            repeat_weight: 0.0,
+        };
+        let mut previous: Option<[u64; 3]> = None;
+        for key in keys {
+            if previous == Some(key) {
+                *g.weight.last_mut().unwrap() += 1.0;
+            } else {
+                let x = f64::from_bits(key[0]);
+                if g.distinct_x.last() != Some(&x) {
+                    g.distinct_x.push(x);
+                    g.distinct_weight.push(0.0);
+                }
+                g.x.push(x);
+                g.tx.push(f64::from_bits(key[1]));
+                g.t.push(f64::from_bits(key[2]));
+                g.weight.push(1.0);
+                g.x_index.push((g.distinct_x.len() - 1) as u32);
+                previous = Some(key);
+            }
+            *g.distinct_weight.last_mut().unwrap() += 1.0;
+            if f64::from_bits(key[0]) > 0.0 {
+                g.repeat_weight += 1.0;
+            }
+        }
+        Ok(g)
+    }
+}
+
+/// The checks shared by every count-model fit: a finite penalizer, some repeat buyers, and
+/// not only customers observed for no time at all.
+pub(crate) fn check_fit_input(model: &str, grouped: &Grouped, penalizer: f64) -> Result<()> {
+    if !penalizer.is_finite() || penalizer < 0.0 {
+        return Err(Error::invalid(format!("penalizer must be a finite number >= 0, got {penalizer}")));
+    }
+    if grouped.repeat_weight == 0.0 {
+        return Err(Error::NotIdentifiable(format!(
+            "{model}: no repeat buyers (every customer has frequency 0), so the purchase and dropout rates cannot be told apart"
+        )));
+    }
+    if grouped.t.iter().all(|t| *t == 0.0) {
+        return Err(Error::NotIdentifiable(format!("{model}: every customer has T = 0 (no observation time)")));
+    }
+    Ok(())
+}
+
+/// Fails with a clear message when a fitted parameter ran off to 0 or infinity (the likelihood
+/// is flat in that direction: the data cannot identify the model).
+pub(crate) fn check_fitted(model: &str, names: &[&str], values: &[f64], log_likelihood: f64) -> Result<()> {
+    for (name, v) in names.iter().zip(values) {
+        if !v.is_finite() || *v <= 0.0 || v.ln().abs() > 23.0 {
+            return Err(Error::NotIdentifiable(format!(
+                "{model}: parameter {name} diverged to {v:e}; the data cannot identify the model (too few customers or repeat purchases?)"
+            )));
+        }
+    }
+    if !log_likelihood.is_finite() {
+        return Err(Error::NotIdentifiable(format!("{model}: the log-likelihood at the optimum is not finite")));
+    }
+    Ok(())
+}
+
+/// Reads back the standard errors written by [`write_standard_errors`].
+pub(crate) fn read_standard_errors(reader: &mut crate::codec::Reader, n: usize) -> Result<Option<Vec<f64>>> {
+    if !reader.get_bool()? {
+        return Ok(None);
+    }
+    let se = reader.get_f64s()?;
+    if se.len() != n || se.iter().any(|v| !v.is_finite() || *v < 0.0) {
+        return Err(Error::corrupt("standard errors are malformed"));
+    }
+    Ok(Some(se))
+}
+
+pub(crate) fn write_standard_errors(writer: &mut crate::codec::Writer, se: &Option<Vec<f64>>) {
+    writer.put_bool(se.is_some());
+    if let Some(se) = se {
+        writer.put_f64s(se);
+    }
+}
+
+/// Reads `n` parameters that must be finite and positive.
+pub(crate) fn read_positive_params(reader: &mut crate::codec::Reader, n: usize) -> Result<Vec<f64>> {
+    let params = reader.get_f64s()?;
+    if params.len() != n || params.iter().any(|v| !v.is_finite() || *v <= 0.0) {
+        return Err(Error::corrupt(format!("expected {n} finite positive parameters")));
+    }
+    Ok(params)
+}

@@ -1,0 +1,67 @@
+# regulars — `make demo` and `make test` are the two commands a newcomer needs; both install
+# whatever is missing first (idempotently: a second run installs nothing).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+export CARGO_TERM_COLOR := never
+
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version = "\(.*\)"/\1/p;}' Cargo.lock)
+RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
+NPM_SOURCES := $(wildcard npm/*)
+
+.PHONY: help setup tools browser demo test test-rust test-js test-size test-browser test-workerd build bench fuzz clean
+
+help:
+	@echo "make demo   — install what is missing, build, print the sample shop's retention report, serve the demo"
+	@echo "make test   — everything the project checks (Rust, Node, size, browser, workerd)"
+	@echo "make build  — the npm package in pkg/"
+	@echo "make bench  — criterion benches and the side-by-side comparisons with lifetimes and implicit"
+
+## Installs -------------------------------------------------------------------------------------
+setup: tools node_modules/.installed
+
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || { echo "installing the wasm32 target"; rustup target add wasm32-unknown-unknown; }
+	@[ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ] \
+	  || { echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); }
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Debian's Chromium for the browser tests (no browser downloads on these machines).
+browser:
+	@[ -x /usr/bin/chromium ] || { echo "installing Debian's chromium"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+
+## Build ----------------------------------------------------------------------------------------
+build: setup pkg/regulars_bg.wasm
+	@# Tests and the demo import the package by its name, through its exports map.
+	@[ "$$(readlink node_modules/regulars)" = "../pkg" ] || ln -sfn ../pkg node_modules/regulars
+
+pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) scripts/build-pkg.sh
+	bash scripts/build-pkg.sh
+
+## Tests ----------------------------------------------------------------------------------------
+test: test-rust test-js test-size
+	@echo "make test: all checks passed"
+
+test-rust:
+	cargo test --release
+
+test-js: build
+	node --test tests/js/
+
+test-size: build
+	node scripts/size-check.mjs
+
+## Demo -----------------------------------------------------------------------------------------
+demo: build
+	node scripts/demo-report.mjs
+
+## Benchmarks -----------------------------------------------------------------------------------
+bench: build
+	cargo bench
+
+clean:
+	rm -rf pkg pkg.tmp target node_modules

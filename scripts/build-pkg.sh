@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds pkg/, the npm package `regulars`: one wasm module and one wasm-bindgen glue (target web),
+# with thin entries per runtime (node.js, workerd.js) and the hand-written types.
+# wasm-pack is not used: it builds one runtime per package and downloads its own wasm-opt;
+# this is the same cargo + wasm-bindgen + wasm-opt pipeline, producing one package for all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --lib --profile wasm --target wasm32-unknown-unknown
+rm -rf pkg.tmp && mkdir -p pkg.tmp
+wasm-bindgen --target web --out-dir pkg.tmp --out-name regulars \
+  target/wasm32-unknown-unknown/wasm/regulars.wasm
+if [ -x node_modules/.bin/wasm-opt ]; then
+  node_modules/.bin/wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    pkg.tmp/regulars_bg.wasm -o pkg.tmp/regulars_bg.opt.wasm
+  mv pkg.tmp/regulars_bg.opt.wasm pkg.tmp/regulars_bg.wasm
+else
+  echo "build-pkg: wasm-opt not installed (npm ci installs binaryen); the module is not size-optimised" >&2
+fi
+cp npm/node.js npm/workerd.js npm/package.json pkg.tmp/
+if [ -f npm/index.d.ts ]; then cp npm/index.d.ts pkg.tmp/index.d.ts; else cp pkg.tmp/regulars.d.ts pkg.tmp/index.d.ts; fi
+cp README.md pkg.tmp/README.md 2>/dev/null || true
+rm -rf pkg && mv pkg.tmp pkg
+echo "build-pkg: pkg/regulars_bg.wasm $(wc -c < pkg/regulars_bg.wasm) bytes, $(gzip -9 -c pkg/regulars_bg.wasm | wc -c) gzipped"

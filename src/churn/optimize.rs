@@ -1,0 +1,353 @@
+//! The one optimiser of the churn models: BFGS with a backtracking (Armijo) line search on
+//! log-parameters (so positivity needs no constraints), analytic gradients when the model has
+//! them and central differences otherwise, several starting points, and standard errors from
+//! the numerical Hessian of the log-likelihood in the natural parameters.
+//!
+//! Nothing here panics or loops forever: every evaluation is checked for finiteness, steps that
+//! leave the finite region are shortened, and the iteration count is bounded.
+
+use crate::error::{Error, Result};
+
+/// An objective to minimise over log-parameters `theta`. `value` returns `f(theta)` and, when
+/// `gradient` is `Some`, writes `∂f/∂theta` into it. Return a non-finite value where `f` is not
+/// defined; the optimiser steps back.
+pub trait Objective {
+    fn dimension(&self) -> usize;
+    fn value(&self, theta: &[f64], gradient: Option<&mut [f64]>) -> f64;
+    /// Whether `value` fills the gradient analytically; if not, central differences are used.
+    fn has_gradient(&self) -> bool;
+}
+
+/// Settings of [`minimize`].
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub max_iterations: usize,
+    /// Stop when every gradient component is below this (the objectives are per-customer means,
+    /// so this is an absolute scale).
+    pub gradient_tolerance: f64,
+    /// Largest change of any log-parameter in one step (keeps exp() of the parameters finite).
+    pub max_step: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { max_iterations: 400, gradient_tolerance: 1e-9, max_step: 3.0 }
+    }
+}
+
+/// The best point found.
+#[derive(Debug, Clone)]
+pub struct Minimum {
+    pub theta: Vec<f64>,
+    pub value: f64,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+fn evaluate(objective: &dyn Objective, theta: &[f64], gradient: &mut [f64]) -> f64 {
+    if objective.has_gradient() {
+        return objective.value(theta, Some(gradient));
+    }
+    let f = objective.value(theta, None);
+    if !f.is_finite() {
+        return f;
+    }
+    let mut point = theta.to_vec();
+    for i in 0..theta.len() {
+        // Step ~ cbrt(machine epsilon) scaled, optimal for central differences.
+        let h = 6e-6 * (1.0 + theta[i].abs());
+        point[i] = theta[i] + h;
+        let up = objective.value(&point, None);
+        point[i] = theta[i] - h;
+        let down = objective.value(&point, None);
+        point[i] = theta[i];
+        gradient[i] = if up.is_finite() && down.is_finite() {
+            (up - down) / (2.0 * h)
+        } else if up.is_finite() {
+            (up - f) / h
+        } else if down.is_finite() {
+            (f - down) / h
+        } else {
+            f64::NAN
+        };
+    }
+    f
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// BFGS from one start.
+fn bfgs(objective: &dyn Objective, start: &[f64], settings: &Settings) -> Option<Minimum> {
+    let n = start.len();
+    let mut theta = start.to_vec();
+    let mut gradient = vec![0.0; n];
+    let mut value = evaluate(objective, &theta, &mut gradient);
+    if !value.is_finite() || gradient.iter().any(|g| !g.is_finite()) {
+        return None;
+    }
+    // Inverse Hessian approximation, row-major.
+    let mut inverse = identity(n);
+    let mut direction = vec![0.0; n];
+    let mut trial = vec![0.0; n];
+    let mut trial_gradient = vec![0.0; n];
+    let mut s = vec![0.0; n];
+    let mut y = vec![0.0; n];
+    let mut hy = vec![0.0; n];
+    let mut stalled = 0;
+    for iteration in 0..settings.max_iterations {
+        if gradient.iter().all(|g| g.abs() < settings.gradient_tolerance) {
+            return Some(Minimum { theta, value, iterations: iteration, converged: true });
+        }
+        for i in 0..n {
+            direction[i] = -(0..n).map(|j| inverse[i * n + j] * gradient[j]).sum::<f64>();
+        }
+        let mut slope = dot(&direction, &gradient);
+        if !(slope < 0.0) {
+            // Not a descent direction: restart from steepest descent.
+            inverse = identity(n);
+            for i in 0..n {
+                direction[i] = -gradient[i];
+            }
+            slope = dot(&direction, &gradient);
+        }
+        let longest = direction.iter().fold(0.0f64, |m, d| m.max(d.abs()));
+        let mut step = if longest > settings.max_step { settings.max_step / longest } else { 1.0 };
+        // Backtracking until the Armijo condition holds at a finite point.
+        let mut accepted = false;
+        let mut trial_value = f64::NAN;
+        for _ in 0..60 {
+            for i in 0..n {
+                trial[i] = theta[i] + step * direction[i];
+            }
+            trial_value = evaluate(objective, &trial, &mut trial_gradient);
+            if trial_value.is_finite()
+                && trial_gradient.iter().all(|g| g.is_finite())
+                && trial_value <= value + 1e-4 * step * slope
+            {
+                accepted = true;
+                break;
+            }
+            step *= if trial_value.is_finite() { 0.5 } else { 0.1 };
+        }
+        if !accepted {
+            // No progress possible along this direction: at a minimum up to rounding, or the
+            // Hessian approximation is poor. Retry once with steepest descent, then stop.
+            if stalled > 0 {
+                return Some(Minimum { theta, value, iterations: iteration, converged: gradient_small(&gradient, 1e-5) });
+            }
+            stalled += 1;
+            inverse = identity(n);
+            continue;
+        }
+        stalled = 0;
+        for i in 0..n {
+            s[i] = trial[i] - theta[i];
+            y[i] = trial_gradient[i] - gradient[i];
+        }
+        let improvement = value - trial_value;
+        theta.copy_from_slice(&trial);
+        gradient.copy_from_slice(&trial_gradient);
+        value = trial_value;
+        let sy = dot(&s, &y);
+        if sy > 1e-12 * dot(&s, &s).sqrt() * dot(&y, &y).sqrt() && sy > 0.0 {
+            if iteration == 0 {
+                // Scale the initial inverse Hessian (Nocedal & Wright eq. 6.20).
+                let scale = sy / dot(&y, &y);
+                for i in 0..n {
+                    inverse[i * n + i] = scale;
+                }
+            }
+            // H <- (I - ρ s yᵀ) H (I - ρ y sᵀ) + ρ s sᵀ (Nocedal & Wright eq. 6.17).
+            let rho = 1.0 / sy;
+            for i in 0..n {
+                hy[i] = (0..n).map(|j| inverse[i * n + j] * y[j]).sum();
+            }
+            let yhy = dot(&y, &hy);
+            for i in 0..n {
+                for j in 0..n {
+                    inverse[i * n + j] += -rho * (hy[i] * s[j] + s[i] * hy[j]) + (rho * rho * yhy + rho) * s[i] * s[j];
+                }
+            }
+        }
+        if improvement.abs() <= 1e-16 * (1.0 + value.abs()) && gradient_small(&gradient, 1e-6) {
+            return Some(Minimum { theta, value, iterations: iteration + 1, converged: true });
+        }
+    }
+    let converged = gradient_small(&gradient, 1e-6);
+    Some(Minimum { theta, value, iterations: settings.max_iterations, converged })
+}
+
+fn gradient_small(gradient: &[f64], tolerance: f64) -> bool {
+    gradient.iter().all(|g| g.abs() < tolerance)
+}
+
+fn identity(n: usize) -> Vec<f64> {
+    let mut m = vec![0.0; n * n];
+    for i in 0..n {
+        m[i * n + i] = 1.0;
+    }
+    m
+}
+
+/// Minimises from each start and keeps the lowest value. Errors when no start gives a finite
+/// objective, with `what` naming the model.
+pub fn minimize(objective: &dyn Objective, starts: &[Vec<f64>], settings: &Settings, what: &str) -> Result<Minimum> {
+    let mut best: Option<Minimum> = None;
+    let mut converged_values: Vec<f64> = Vec::new();
+    for start in starts {
+        if let Some(found) = bfgs(objective, start, settings) {
+            // Two starts that converge to the same value: the optimum is confirmed, skip the rest
+            // (keeps a million-customer fit at two runs).
+            let confirmed = found.converged
+                && converged_values.iter().any(|v| (v - found.value).abs() <= 1e-9 * (1.0 + v.abs()));
+            if found.converged {
+                converged_values.push(found.value);
+            }
+            let better = match &best {
+                None => true,
+                Some(b) => found.value < b.value || (found.converged && !b.converged && found.value <= b.value + 1e-9),
+            };
+            if better {
+                best = Some(found);
+            }
+            if confirmed {
+                break;
+            }
+        }
+    }
+    best.ok_or_else(|| Error::NotIdentifiable(format!("{what}: the log-likelihood is not finite at any starting point")))
+}
+
+/// Hessian of `f` at `x` by central differences with relative steps (natural parameters).
+pub fn numerical_hessian(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
+    let n = x.len();
+    let mut h = vec![0.0; n];
+    for i in 0..n {
+        h[i] = 1e-4 * x[i].abs().max(1e-8);
+    }
+    let mut hessian = vec![0.0; n * n];
+    let mut p = x.to_vec();
+    let f0 = f(x);
+    for i in 0..n {
+        p[i] = x[i] + h[i];
+        let up = f(&p);
+        p[i] = x[i] - h[i];
+        let down = f(&p);
+        p[i] = x[i];
+        hessian[i * n + i] = (up - 2.0 * f0 + down) / (h[i] * h[i]);
+        for j in 0..i {
+            let mut corner = |di: f64, dj: f64| {
+                p[i] = x[i] + di * h[i];
+                p[j] = x[j] + dj * h[j];
+                let v = f(&p);
+                p[i] = x[i];
+                p[j] = x[j];
+                v
+            };
+            let v = (corner(1.0, 1.0) - corner(1.0, -1.0) - corner(-1.0, 1.0) + corner(-1.0, -1.0)) / (4.0 * h[i] * h[j]);
+            hessian[i * n + j] = v;
+            hessian[j * n + i] = v;
+        }
+    }
+    hessian
+}
+
+/// Inverse of a symmetric positive-definite matrix by Cholesky; `None` if it is not SPD.
+pub fn invert_spd(matrix: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let mut sum = matrix[i * n + j];
+            for k in 0..j {
+                sum -= l[i * n + k] * l[j * n + k];
+            }
+            if i == j {
+                if !(sum > 0.0) || !sum.is_finite() {
+                    return None;
+                }
+                l[i * n + i] = sum.sqrt();
+            } else {
+                l[i * n + j] = sum / l[j * n + j];
+            }
+        }
+    }
+    // Invert column by column: solve L Lᵀ x = e_c.
+    let mut inverse = vec![0.0; n * n];
+    let mut z = vec![0.0; n];
+    for c in 0..n {
+        for i in 0..n {
+            let mut sum = if i == c { 1.0 } else { 0.0 };
+            for k in 0..i {
+                sum -= l[i * n + k] * z[k];
+            }
+            z[i] = sum / l[i * n + i];
+        }
+        for i in (0..n).rev() {
+            let mut sum = z[i];
+            for k in i + 1..n {
+                sum -= l[k * n + i] * inverse[k * n + c];
+            }
+            inverse[i * n + c] = sum / l[i * n + i];
+        }
+    }
+    Some(inverse)
+}
+
+/// Standard errors sqrt(diag((−∇² ll)⁻¹)) at the maximum `x` of the log-likelihood `ll`
+/// (natural parameters). `None` when the observed information is not positive definite
+/// (a flat or boundary optimum), so callers never report NaN standard errors.
+pub fn standard_errors(ll: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Option<Vec<f64>> {
+    let n = x.len();
+    let information: Vec<f64> = numerical_hessian(ll, x).into_iter().map(|v| -v).collect();
+    let covariance = invert_spd(&information, n)?;
+    let se: Vec<f64> = (0..n).map(|i| covariance[i * n + i].sqrt()).collect();
+    if se.iter().all(|v| v.is_finite() && *v > 0.0) {
+        Some(se)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Rosenbrock {
+        analytic: bool,
+    }
+    impl Objective for Rosenbrock {
+        fn dimension(&self) -> usize {
+            2
+        }
+        fn value(&self, t: &[f64], g: Option<&mut [f64]>) -> f64 {
+            let (x, y) = (t[0], t[1]);
+            if let Some(g) = g {
+                g[0] = -2.0 * (1.0 - x) - 400.0 * x * (y - x * x);
+                g[1] = 200.0 * (y - x * x);
+            }
+            (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2)
+        }
+        fn has_gradient(&self) -> bool {
+            self.analytic
+        }
+    }
+
+    #[test]
+    fn bfgs_finds_rosenbrock_minimum_with_both_gradients() {
+        for analytic in [true, false] {
+            let m = minimize(&Rosenbrock { analytic }, &[vec![-1.2, 1.0]], &Settings::default(), "test").unwrap();
+            assert!((m.theta[0] - 1.0).abs() < 1e-5 && (m.theta[1] - 1.0).abs() < 1e-5, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn standard_errors_of_a_gaussian_log_likelihood() {
+        // ll = -(x-1)^2/(2*0.04) - (y-2)^2/(2*9): standard errors 0.2 and 3.
+        let ll = |p: &[f64]| -(p[0] - 1.0).powi(2) / 0.08 - (p[1] - 2.0).powi(2) / 18.0;
+        let se = standard_errors(&ll, &[1.0, 2.0]).unwrap();
+        assert!((se[0] - 0.2).abs() < 1e-4 && (se[1] - 3.0).abs() < 1e-3, "{se:?}");
+        assert!(standard_errors(&|p: &[f64]| p[0] * p[0], &[1.0]).is_none());
+    }
+}

@@ -1,0 +1,248 @@
+//! JS classes `Transactions` and `Summary`.
+
+use js_sys::{Array, Object, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use super::*;
+use crate::data::{CsvMapping, CsvOptions, Summary, SummaryOptions, TimeUnit, TransactionColumns, Transactions};
+
+#[wasm_bindgen(js_name = Transactions)]
+pub struct JsTransactions {
+    pub(crate) inner: Transactions,
+}
+
+fn time_unit(object: Option<&Object>, context: &str) -> JsResult<TimeUnit> {
+    match string_option(object, "unit", context)? {
+        None => Ok(TimeUnit::Day),
+        Some(u) => TimeUnit::parse(&u).map_err(|e| js_error(format!("{context}.{}", e))),
+    }
+}
+
+#[wasm_bindgen(js_class = Transactions)]
+impl JsTransactions {
+    /// `Transactions.fromColumns({ customer, time, amount?, item?, quantity? })`.
+    #[wasm_bindgen(js_name = fromColumns)]
+    pub fn from_columns(columns: JsValue) -> JsResult<JsTransactions> {
+        let object = required_object(&columns, "columns")?;
+        let o = Some(&object);
+        let column = |key: &str| property(o, key);
+        let customer = column("customer")?.ok_or_else(|| js_error("columns.customer is required"))?;
+        let time = column("time")?.ok_or_else(|| js_error("columns.time is required"))?;
+        let columns = TransactionColumns {
+            customer: id_column(&customer, "customer")?,
+            time: number_column(&time, "time")?,
+            amount: column("amount")?.map(|v| number_column(&v, "amount")).transpose()?,
+            item: column("item")?.map(|v| id_column(&v, "item")).transpose()?,
+            quantity: column("quantity")?.map(|v| number_column(&v, "quantity")).transpose()?,
+        };
+        Transactions::from_columns(columns).map(|inner| JsTransactions { inner }).map_err(to_js)
+    }
+
+    /// `Transactions.fromCsv(text, mapping, options?)`: `text` is a string or UTF-8 bytes;
+    /// `mapping` names the columns; `options` = `{ delimiter?, header?, keepZeroAmounts? }`.
+    #[wasm_bindgen(js_name = fromCsv)]
+    pub fn from_csv(text: JsValue, mapping: JsValue, options: JsValue) -> JsResult<JsTransactions> {
+        let bytes: Vec<u8> = if let Some(s) = text.as_string() {
+            s.into_bytes()
+        } else if let Some(b) = text.dyn_ref::<Uint8Array>() {
+            b.to_vec()
+        } else {
+            return Err(js_error(format!("text must be a string or a Uint8Array, got {}", type_name(&text))));
+        };
+        let m = required_object(&mapping, "mapping")?;
+        let m = Some(&m);
+        let required = |key: &str| -> JsResult<String> {
+            string_option(m, key, "mapping")?.ok_or_else(|| js_error(format!("mapping.{key} is required (a column name)")))
+        };
+        let mapping = CsvMapping {
+            customer: required("customer")?,
+            time: required("time")?,
+            amount: string_option(m, "amount", "mapping")?,
+            item: string_option(m, "item", "mapping")?,
+            quantity: string_option(m, "quantity", "mapping")?,
+            price: string_option(m, "price", "mapping")?,
+            invoice: string_option(m, "invoice", "mapping")?,
+        };
+        let o = super::options(&options, "options")?;
+        let delimiter = match string_option(o.as_ref(), "delimiter", "options")? {
+            None => None,
+            Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+            Some(d) if d == "whitespace" => Some(b' '),
+            Some(d) => return Err(js_error(format!("options.delimiter must be one character or \"whitespace\", got \"{d}\""))),
+        };
+        let options = CsvOptions {
+            delimiter,
+            no_header: !bool_option(o.as_ref(), "header", "options")?.unwrap_or(true),
+            keep_zero_amounts: bool_option(o.as_ref(), "keepZeroAmounts", "options")?.unwrap_or(false),
+        };
+        Transactions::from_csv(&bytes, &mapping, &options).map(|inner| JsTransactions { inner }).map_err(to_js)
+    }
+
+    /// `{ rows, kept, dropped: { [reason]: count } }`.
+    #[wasm_bindgen(getter)]
+    pub fn report(&self) -> Object {
+        let r = self.inner.report();
+        let out = Object::new();
+        set(&out, "rows", r.rows as f64);
+        set(&out, "kept", r.kept as f64);
+        let dropped = Object::new();
+        for (reason, count) in &r.dropped {
+            set(&dropped, reason, *count as f64);
+        }
+        set(&out, "dropped", dropped);
+        out
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.len()
+    }
+
+    #[wasm_bindgen(getter = customerCount)]
+    pub fn customer_count(&self) -> usize {
+        self.inner.customer_count()
+    }
+
+    #[wasm_bindgen(getter = itemCount)]
+    pub fn item_count(&self) -> usize {
+        self.inner.item_count()
+    }
+
+    /// Distinct customer ids (in order of first appearance).
+    #[wasm_bindgen(getter)]
+    pub fn customers(&self) -> Array {
+        string_array(self.inner.customer_ids())
+    }
+
+    /// Distinct item ids (in order of first appearance).
+    #[wasm_bindgen(getter)]
+    pub fn items(&self) -> Array {
+        string_array(self.inner.item_ids())
+    }
+
+    /// `tx.summary({ observationEnd?, calibrationEnd?, unit? })`.
+    pub fn summary(&self, options: JsValue) -> JsResult<JsSummary> {
+        let o = super::options(&options, "options")?;
+        let o = o.as_ref();
+        let options = SummaryOptions {
+            observation_end: number_option(o, "observationEnd", "options")?,
+            calibration_end: number_option(o, "calibrationEnd", "options")?,
+            unit: time_unit(o, "options")?,
+        };
+        self.inner.summary(options).map(|inner| JsSummary { inner }).map_err(to_js)
+    }
+
+    /// `{ repeatPurchaseRate, top20RevenueShare }`.
+    #[wasm_bindgen(js_name = shopMeasures)]
+    pub fn shop_measures(&self) -> Object {
+        let m = self.inner.shop_measures();
+        let out = Object::new();
+        set(&out, "repeatPurchaseRate", m.repeat_purchase_rate);
+        set(&out, "top20RevenueShare", m.top20_revenue_share);
+        out
+    }
+
+    /// Customer retention rate per period: `[{ start, end, customersAtStart, newCustomers,
+    /// customersAtEnd, retentionRate }]` (`retentionRate` in percent, `null` when S is 0).
+    #[wasm_bindgen(js_name = retentionRates)]
+    pub fn retention_rates(&self, period_days: JsValue) -> JsResult<Array> {
+        let days = if period_days.is_undefined() { 30.0 } else { number_argument(&period_days, "periodDays")? };
+        let periods = self.inner.retention_rates(days).map_err(to_js)?;
+        Ok(periods
+            .iter()
+            .map(|p| {
+                let o = Object::new();
+                set(&o, "start", p.start);
+                set(&o, "end", p.end);
+                set(&o, "customersAtStart", p.customers_at_start as f64);
+                set(&o, "newCustomers", p.new_customers as f64);
+                set(&o, "customersAtEnd", p.customers_at_end as f64);
+                set(&o, "retentionRate", p.retention_rate.map_or(JsValue::NULL, JsValue::from_f64));
+                JsValue::from(o)
+            })
+            .collect())
+    }
+}
+
+#[wasm_bindgen(js_name = Summary)]
+pub struct JsSummary {
+    pub(crate) inner: Summary,
+}
+
+#[wasm_bindgen(js_class = Summary)]
+impl JsSummary {
+    /// `Summary.fromColumns({ customer?, frequency, recency, T, monetary?, unit? })`.
+    #[wasm_bindgen(js_name = fromColumns)]
+    pub fn from_columns(columns: JsValue) -> JsResult<JsSummary> {
+        let object = required_object(&columns, "columns")?;
+        let o = Some(&object);
+        let required = |key: &str| -> JsResult<Vec<f64>> {
+            let v = property(o, key)?.ok_or_else(|| js_error(format!("columns.{key} is required")))?;
+            number_column(&v, key)
+        };
+        let customers = property(o, "customer")?.map(|v| id_column(&v, "customer")).transpose()?;
+        let monetary = property(o, "monetary")?.map(|v| number_column(&v, "monetary")).transpose()?;
+        Summary::from_columns(customers, required("frequency")?, required("recency")?, required("T")?, monetary, time_unit(o, "columns")?)
+            .map(|inner| JsSummary { inner })
+            .map_err(to_js)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn customers(&self) -> Array {
+        string_array(&self.inner.customers)
+    }
+    #[wasm_bindgen(getter)]
+    pub fn frequency(&self) -> js_sys::Float64Array {
+        f64_array(&self.inner.frequency)
+    }
+    #[wasm_bindgen(getter)]
+    pub fn recency(&self) -> js_sys::Float64Array {
+        f64_array(&self.inner.recency)
+    }
+    #[wasm_bindgen(getter = T)]
+    pub fn t(&self) -> js_sys::Float64Array {
+        f64_array(&self.inner.t)
+    }
+    #[wasm_bindgen(getter)]
+    pub fn monetary(&self) -> js_sys::Float64Array {
+        f64_array(&self.inner.monetary)
+    }
+    /// Total spend in the period, first purchase included.
+    #[wasm_bindgen(getter = totalSpend)]
+    pub fn total_spend(&self) -> js_sys::Float64Array {
+        f64_array(&self.inner.total_spend)
+    }
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.len()
+    }
+    #[wasm_bindgen(getter)]
+    pub fn unit(&self) -> String {
+        self.inner.unit.name().to_string()
+    }
+    #[wasm_bindgen(getter = holdoutFrequency)]
+    pub fn holdout_frequency(&self) -> Option<js_sys::Float64Array> {
+        self.inner.holdout.as_ref().map(|h| f64_array(&h.frequency))
+    }
+    #[wasm_bindgen(getter = holdoutMonetary)]
+    pub fn holdout_monetary(&self) -> Option<js_sys::Float64Array> {
+        self.inner.holdout.as_ref().map(|h| f64_array(&h.monetary))
+    }
+    #[wasm_bindgen(getter = holdoutDuration)]
+    pub fn holdout_duration(&self) -> Option<f64> {
+        self.inner.holdout.as_ref().map(|h| h.duration)
+    }
+
+    /// `s.rfm({ bins? })` → `{ r, f, m: Uint8Array, segment: string[] }`.
+    pub fn rfm(&self, options: JsValue) -> JsResult<Object> {
+        let o = super::options(&options, "options")?;
+        let bins = integer_option(o.as_ref(), "bins", "options", 2.0, 10.0)?.unwrap_or(5) as usize;
+        let rfm = self.inner.rfm(bins).map_err(to_js)?;
+        let out = Object::new();
+        set(&out, "r", Uint8Array::from(&rfm.r[..]));
+        set(&out, "f", Uint8Array::from(&rfm.f[..]));
+        set(&out, "m", Uint8Array::from(&rfm.m[..]));
+        set(&out, "segment", string_array(&rfm.segment));
+        Ok(out)
+    }
+}

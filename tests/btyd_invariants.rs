@@ -1,0 +1,241 @@
+//! Invariants of the buy-till-you-die models, and their conditional expectations checked
+//! against an independent computation: importance sampling from the prior (λ, p) or (λ, μ)
+//! with the individual-level likelihood as weight — no hypergeometric function, no closed form.
+
+use regulars::churn::*;
+use regulars::data::{Summary, TimeUnit};
+use regulars::rng::Rng;
+use regulars::Error;
+
+/// Gamma(shape, rate) by Marsaglia & Tsang (2000), boosted for shape < 1.
+fn gamma(rng: &mut Rng, shape: f64, rate: f64) -> f64 {
+    if shape < 1.0 {
+        let u = 1.0 - rng.uniform();
+        return gamma(rng, shape + 1.0, rate) * u.powf(1.0 / shape);
+    }
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let x = rng.normal();
+        let v = (1.0 + c * x).powi(3);
+        if v <= 0.0 {
+            continue;
+        }
+        let u = 1.0 - rng.uniform();
+        if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
+            return d * v / rate;
+        }
+    }
+}
+
+fn beta(rng: &mut Rng, a: f64, b: f64) -> f64 {
+    let x = gamma(rng, a, 1.0);
+    let y = gamma(rng, b, 1.0);
+    x / (x + y)
+}
+
+/// One prior draw's contribution: (likelihood of being alive at T with this history, total
+/// likelihood of the history, E[purchases in (T,T+t] | alive], P(no purchase in (T,T+t] | alive)).
+type Draw = (f64, f64, f64, f64);
+
+/// Posterior estimates of (P(alive), E[purchases], P(no purchase)) by self-normalised importance sampling.
+fn importance(n: usize, seed: u64, mut draw: impl FnMut(&mut Rng) -> Draw) -> (f64, f64, f64) {
+    let mut rng = Rng::new(seed);
+    let (mut alive, mut total, mut expected, mut quiet) = (0.0, 0.0, 0.0, 0.0);
+    for _ in 0..n {
+        let (l_alive, l_total, e, q) = draw(&mut rng);
+        alive += l_alive;
+        total += l_total;
+        expected += l_alive * e;
+        quiet += l_alive * q + (l_total - l_alive);
+    }
+    (alive / total, expected / total, quiet / total)
+}
+
+const CUSTOMERS: [(f64, f64, f64); 5] = [(0.0, 0.0, 30.0), (1.0, 5.0, 35.0), (2.0, 30.0, 38.0), (4.0, 10.0, 39.0), (3.0, 25.0, 26.0)];
+
+fn summary_of(rows: &[(f64, f64, f64)]) -> Summary {
+    Summary::from_columns(
+        None,
+        rows.iter().map(|r| r.0).collect(),
+        rows.iter().map(|r| r.1).collect(),
+        rows.iter().map(|r| r.2).collect(),
+        None,
+        TimeUnit::Week,
+    )
+    .unwrap()
+}
+
+fn check_against_sampling(model: &dyn TransactionModel, horizon: f64, draw: &dyn Fn(&mut Rng, f64, f64, f64) -> Draw) {
+    for (k, &(x, tx, t)) in CUSTOMERS.iter().enumerate() {
+        let (alive, expected, quiet) = importance(400_000, 11 + k as u64, |rng| draw(rng, x, tx, t));
+        let got_alive = model.probability_alive_one(x, tx, t);
+        let got_expected = model.expected_purchases_one(horizon, x, tx, t);
+        let got_quiet = model.probability_no_purchase_one(horizon, x, tx, t);
+        let name = model.model_name();
+        assert!((got_alive - alive).abs() < 0.01, "{name} P(alive) {x},{tx},{t}: {got_alive} vs {alive}");
+        assert!(
+            (got_expected - expected).abs() < 0.03 * expected.max(0.1),
+            "{name} E {x},{tx},{t}: {got_expected} vs {expected}"
+        );
+        assert!((got_quiet - quiet).abs() < 0.01, "{name} P(none) {x},{tx},{t}: {got_quiet} vs {quiet}");
+    }
+}
+
+fn check_shapes(model: &dyn TransactionModel, summary: &Summary) {
+    let alive = model.probability_alive(summary).unwrap();
+    assert!(alive.iter().all(|p| (0.0..=1.0).contains(p)));
+    let mut previous_e = vec![0.0; summary.len()];
+    let mut previous_q = vec![1.0; summary.len()];
+    for horizon in [0.5, 1.0, 4.0, 13.0, 52.0, 200.0] {
+        let e = model.expected_purchases(horizon, summary).unwrap();
+        let q = model.probability_no_purchase(horizon, summary).unwrap();
+        for i in 0..summary.len() {
+            assert!(e[i] > previous_e[i], "{} E not increasing at {horizon}, row {i}", model.model_name());
+            assert!((0.0..=1.0).contains(&q[i]), "{} P(none) out of range", model.model_name());
+            assert!(q[i] <= previous_q[i] + 1e-15, "{} P(none) not decreasing", model.model_name());
+            // No purchase is at least as likely as being dead.
+            assert!(q[i] >= 1.0 - alive[i] - 1e-12);
+        }
+        previous_e = e;
+        previous_q = q;
+    }
+}
+
+fn bg_nbd() -> BetaGeo {
+    BetaGeo::from_params(BetaGeoParams { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }).unwrap()
+}
+
+#[test]
+fn bg_nbd_predictions_match_importance_sampling() {
+    let m = bg_nbd();
+    let BetaGeoParams { r, alpha, a, b } = m.params;
+    check_against_sampling(&m, 20.0, &|rng, x, tx, t| {
+        let lambda = gamma(rng, r, alpha);
+        let p = beta(rng, a, b);
+        // FHL 2005 eq. (3): alive branch and "dropped out after the last purchase" branch.
+        let alive = (1.0 - p).powf(x) * lambda.powf(x) * (-lambda * t).exp();
+        let dead = if x > 0.0 { p * (1.0 - p).powf(x - 1.0) * lambda.powf(x) * (-lambda * tx).exp() } else { 0.0 };
+        let horizon = 20.0;
+        // Alive with (λ, p): purchases until dropout happen at rate λ(1−p)^k... expected count
+        // ∫0^t λ P(alive at u) du = (1 − e^{−λpt}) / p; no purchase iff no Poisson event: e^{−λt}.
+        (alive, alive + dead, (1.0 - (-lambda * p * horizon).exp()) / p, (-lambda * horizon).exp())
+    });
+}
+
+#[test]
+fn bg_nbd_shapes_and_frequency_zero() {
+    let m = bg_nbd();
+    let s = summary_of(&CUSTOMERS);
+    check_shapes(&m, &s);
+    assert_eq!(m.probability_alive_one(0.0, 0.0, 50.0), 1.0);
+    // Unconditional E[X(t)] (FHL eq. 9) against a direct sum: the conditional expectation of a
+    // customer observed for T = 0 with no repeat purchase is the same quantity.
+    let new = m.expected_purchases_new_customer(26.0).unwrap();
+    assert!((new - m.expected_purchases_one(26.0, 0.0, 0.0, 0.0)).abs() < 1e-12);
+}
+
+#[test]
+fn gamma_gamma_expected_spend_is_a_credibility_weighted_mean() {
+    let gg = GammaGamma::from_params(GammaGammaParams { p: 6.25, q: 3.74, gamma: 15.44 }).unwrap();
+    let population = 6.25 * 15.44 / 2.74;
+    for (x, m) in [(1.0, 10.0), (5.0, 80.0), (50.0, 33.0)] {
+        let e = gg.expected_spend_one(x, m);
+        let weight = 6.25 * x / (6.25 * x + 2.74);
+        assert!((e - (weight * m + (1.0 - weight) * population)).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn models_round_trip_through_bytes_and_reject_a_flipped_byte() {
+    let s = summary_of(&[(0.0, 0.0, 30.0), (1.0, 5.0, 35.0), (2.0, 30.0, 38.0), (4.0, 10.0, 39.0), (7.0, 36.0, 39.0), (0.0, 0.0, 12.0)]);
+    let m = BetaGeo::fit(&s).unwrap();
+    let bytes = m.to_bytes();
+    let back = BetaGeo::from_bytes(&bytes).unwrap();
+    assert_eq!(m.probability_alive(&s).unwrap(), back.probability_alive(&s).unwrap());
+    assert_eq!(m.expected_purchases(10.0, &s).unwrap(), back.expected_purchases(10.0, &s).unwrap());
+    for i in [0, 5, bytes.len() / 2, bytes.len() - 1] {
+        let mut bad = bytes.clone();
+        bad[i] ^= 0x10;
+        assert!(matches!(BetaGeo::from_bytes(&bad), Err(Error::Corrupt(_))), "byte {i}");
+    }
+    assert!(BetaGeo::from_bytes(&bytes[..bytes.len() - 3]).is_err());
+}
+
+#[test]
+fn all_zero_frequency_is_not_identifiable() {
+    let s = summary_of(&[(0.0, 0.0, 30.0), (0.0, 0.0, 20.0), (0.0, 0.0, 10.0)]);
+    match BetaGeo::fit(&s) {
+        Err(Error::NotIdentifiable(message)) => assert!(message.contains("no repeat buyers"), "{message}"),
+        other => panic!("expected NotIdentifiable, got {other:?}"),
+    }
+    let s = Summary::from_columns(None, vec![0.0, 0.0], vec![0.0, 0.0], vec![3.0, 4.0], Some(vec![0.0, 0.0]), TimeUnit::Week).unwrap();
+    assert!(matches!(GammaGamma::fit(&s), Err(Error::NotIdentifiable(_))));
+}
+
+/// A BG/NBD cohort drawn with this file's own samplers (independent of the crate's simulator).
+fn simulated_cohort(n: usize, seed: u64) -> Vec<(f64, f64, f64)> {
+    let mut rng = Rng::new(seed);
+    let (r, alpha, a, b) = (0.243, 4.414, 0.793, 2.426);
+    (0..n)
+        .map(|_| {
+            let lambda = gamma(&mut rng, r, alpha);
+            let p = beta(&mut rng, a, b);
+            let t = 27.0 + 12.0 * rng.uniform();
+            let (mut clock, mut x, mut last) = (0.0, 0.0, 0.0);
+            loop {
+                clock += -(1.0 - rng.uniform()).ln() / lambda;
+                if clock > t {
+                    break;
+                }
+                x += 1.0;
+                last = clock;
+                if rng.uniform() < p {
+                    break;
+                }
+            }
+            (x, last, t)
+        })
+        .collect()
+}
+
+#[test]
+fn extreme_customers_stay_finite() {
+    // A very frequent buyer and a huge T next to an ordinary cohort.
+    let mut rows = simulated_cohort(1000, 5);
+    rows.extend([(500.0, 9990.0, 10_000.0), (0.0, 0.0, 10_000.0), (40.0, 10_000.0, 10_000.0)]);
+    let s = summary_of(&rows);
+    let m = BetaGeo::fit(&s).expect("fit");
+    assert!(m.params.to_array().iter().all(|v| v.is_finite() && *v > 0.0));
+    assert!(m.log_likelihood.is_finite());
+    for horizon in [1.0, 52.0, 1000.0] {
+        let e = m.expected_purchases(horizon, &s).unwrap();
+        let q = m.probability_no_purchase(horizon, &s).unwrap();
+        assert!(e.iter().all(|v| v.is_finite() && *v >= 0.0), "{e:?}");
+        assert!(q.iter().all(|v| (0.0..=1.0).contains(v)));
+    }
+    // The published model scoring the same extreme rows.
+    let published = bg_nbd();
+    let n = rows.len();
+    let e = published.expected_purchases(52.0, &s).unwrap();
+    assert!(e.iter().all(|v| v.is_finite()));
+    // 500 purchases in 10000 weeks, the last 10 weeks ago: about 2.6 purchases a year if alive.
+    assert!(e[n - 3] > 1.0 && e[n - 3] < 3.0, "{}", e[n - 3]);
+}
+
+#[test]
+fn tiny_cohorts_fit_or_fail_clearly() {
+    let rows = [(500.0, 9990.0, 10_000.0), (0.0, 0.0, 10_000.0), (1.0, 2.0, 40.0), (3.0, 20.0, 39.0), (0.0, 0.0, 35.0)];
+    let s = summary_of(&rows);
+    match BetaGeo::fit(&s) {
+        Ok(m) => assert!(m.params.to_array().iter().all(|v| v.is_finite())),
+        Err(Error::NotIdentifiable(message)) => assert!(message.contains("BG/NBD"), "{message}"),
+        Err(other) => panic!("unexpected {other:?}"),
+    }
+    // One customer only: a clear error, never NaN parameters.
+    let one = summary_of(&[(2.0, 5.0, 10.0)]);
+    match BetaGeo::fit(&one) {
+        Ok(m) => assert!(m.params.to_array().iter().all(|v| v.is_finite())),
+        Err(e) => assert!(matches!(e, Error::NotIdentifiable(_)), "{e:?}"),
+    }
+}
