@@ -64,6 +64,9 @@ export default function init(
  */
 export function initSync(module: { module: WebAssembly.Module | BufferSource } | WebAssembly.Module | BufferSource): unknown;
 
+/** Installs the module's panic hook; called automatically at instantiation (exported by the glue). */
+export function start(): void;
+
 // ---------------------------------------------------------------------------------------------
 // Data
 // ---------------------------------------------------------------------------------------------
