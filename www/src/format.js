@@ -13,7 +13,8 @@ export function percent(v, digits = 1) {
 }
 export const count = (v) => (Number.isFinite(v) ? new Intl.NumberFormat("en-GB").format(Math.round(v)) : "–");
 export const date = (ms) => new Date(ms).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
-export const daysAgo = (d) => (d < 1 ? "today" : d < 2 ? "yesterday" : d < 60 ? `${Math.round(d)} days ago` : `${Math.round(d / 30.44)} months ago`);
+/** A span of days in words ("same day", "12 days", "5 months"). */
+export const days = (d) => (d < 1 ? "same day" : d < 1.5 ? "1 day" : d < 60 ? `${Math.round(d)} days` : `${Math.round(d / 30.44)} months`);
 export function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }

@@ -4,7 +4,7 @@ import {
   CategoryScale, LinearScale, Tooltip, Legend, Filler, Title,
 } from "chart.js";
 import { parseCsv, guessMapping } from "./csv.js";
-import { money, percent, count, date, daysAgo, escapeHtml, setCurrency } from "./format.js";
+import { money, percent, count, date, days, escapeHtml, setCurrency } from "./format.js";
 import { SEGMENTS, segmentColor, segmentOrder } from "./segments.js";
 import { offerLabel } from "./offers.js";
 import { SAMPLE } from "./sample.js";
@@ -270,7 +270,7 @@ function drawRiskRows() {
       <td class="num" data-col="clv">${money(c.clv)}</td>
       <td class="num">${money(c.valueAtRisk)}</td>
       <td class="num">${count(c.orders)}</td>
-      <td class="num">${daysAgo(c.daysSinceLast)}</td>
+      <td class="num">${days(c.daysSinceLast)}</td>
     </tr>`).join("");
 }
 $("[data-testid=risk-table] thead").addEventListener("click", (e) => {
@@ -285,6 +285,18 @@ $("[data-testid=risk-table] tbody").addEventListener("click", (e) => {
   if (tr) location.hash = `customer/${encodeURIComponent(tr.dataset.customer)}`;
 });
 $("#risk-segment").addEventListener("change", drawRiskRows);
+$("#risk-download").addEventListener("click", () => {
+  const segment = $("#risk-segment").value;
+  const rows = app.data.customers.filter((c) => !segment || c.segment === segment).slice()
+    .sort((a, b) => app.sort.dir * (typeof a[app.sort.key] === "string" ? a[app.sort.key].localeCompare(b[app.sort.key]) : a[app.sort.key] - b[app.sort.key]));
+  const quote = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const lines = [["customer", "segment", "risk", "probability_alive", "clv", "value_at_risk", "orders", "days_since_last_order"].join(",")]
+    .concat(rows.map((c) => [c.id, c.segment, c.risk.toFixed(4), c.probabilityAlive.toFixed(4), c.clv.toFixed(2), c.valueAtRisk.toFixed(2), c.orders, c.daysSinceLast].map(quote).join(",")));
+  const url = URL.createObjectURL(new Blob([lines.join("\n") + "\n"], { type: "text/csv" }));
+  const a = Object.assign(document.createElement("a"), { href: url, download: "customers-at-risk.csv" });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+});
 $("#risk-limit").addEventListener("change", drawRiskRows);
 
 // ---- customer view ------------------------------------------------------------------------
@@ -322,7 +334,7 @@ async function openCustomer(id) {
     kpi(money(c.clv), "predicted lifetime value", "customer-clv"),
     kpi(count(c.orders), "orders"),
     kpi(money(c.spend), "spent so far"),
-    kpi(daysAgo(c.daysSinceLast), "last order"),
+    kpi(days(c.daysSinceLast), "since the last order"),
   ].join("");
 
   chart("chart-history", {
