@@ -93,7 +93,7 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
   // wasm-bindgen getters copy on every access: read each column once.
   const cols = {
     customers: summary.customers, frequency: summary.frequency, recency: summary.recency, T: summary.T,
-    totalSpend: summary.totalSpend,
+    monetary: summary.monetary, totalSpend: summary.totalSpend,
   };
   const sc = {
     customers: scores.customers, risk: scores.risk, probabilityAlive: scores.probabilityAlive,
@@ -120,6 +120,7 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
       segment: sc.segment?.[i] ?? rfm.segment[j],
       orders,
       age: cols.T[j],
+      monetary: cols.monetary[j],
       daysSinceLast: cols.T[j] - cols.recency[j],
       spend,
       orderValue: spend / orders,
@@ -164,13 +165,16 @@ function aliveOverTime(lines, id) {
   if (points[points.length - 1] !== today) points.push(today);
   points.sort((a, b) => a - b);
   const frequency = [], recency = [], T = [], monetary = [];
+  const c = state.byId.get(id);
+  // Mean repeat spend for the rows with repeat purchases (the spend model needs it positive).
+  const spend = c.monetary > 0 ? c.monetary : c.orderValue > 0 ? c.orderValue : 1;
   for (const d of points) {
     let x = 0, last = first;
     for (const p of days) if (p <= d) { if (p > first) x++; last = p; }
     frequency.push(x);
     recency.push(last - first);
     T.push(d - first);
-    monetary.push(0);
+    monetary.push(x > 0 ? spend : 0);
   }
   const synthetic = regulars.Summary.fromColumns({ customer: points.map((d) => `${id}@${d}`), frequency, recency, T, monetary });
   let alive;
