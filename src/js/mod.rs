@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 
 use crate::error::Error;
 
+mod churn;
 mod data;
 
 /// Installed once at instantiation so a (never intended) panic prints its message.
@@ -169,7 +170,7 @@ fn js_number_text(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 9.0e15 {
         return format!("{}", x as i64);
     }
-    js_sys::Number::from(x).to_string(10).map(String::from).unwrap_or_else(|_| x.to_string())
+    js_sys::Number::from(x).to_string_with_radix(10).map(String::from).unwrap_or_else(|_| x.to_string())
 }
 
 fn id_value(v: &JsValue) -> Option<String> {
