@@ -275,8 +275,10 @@ export interface FitOptions {
 
 /** Members shared by the buy-till-you-die purchase models. */
 export interface PurchaseModel extends Disposable {
-  /** Total log-likelihood at the fitted parameters, in the papers' convention. */
+  /** Total log-likelihood at the fitted parameters, in the papers' convention (unpenalised). */
   readonly logLikelihood: number;
+  /** Standard errors of the parameters (from the observed information), by parameter name, or `null`. */
+  readonly standardErrors: { [param: string]: number } | null;
   /** P(the customer is still alive) at the end of the period. */
   probabilityAlive(s: Summary): Float64Array;
   /** Conditional expected number of purchases in (T, T + t], `t` in the summary's unit. */
@@ -296,8 +298,12 @@ export class BetaGeo implements PurchaseModel {
   private constructor();
   static fit(s: Summary, options?: FitOptions): BetaGeo;
   static fromBytes(bytes: Bytes): BetaGeo;
+  /** The fitted parameters, named as in the papers. */
   readonly params: BetaGeoParams;
+  /** Total log-likelihood at the fitted parameters (papers' convention, unpenalised). */
   readonly logLikelihood: number;
+  /** Standard errors of the parameters (observed information), or `null` when not available. */
+  readonly standardErrors: { [K in keyof BetaGeoParams]: number } | null;
   probabilityAlive(s: Summary): Float64Array;
   expectedPurchases(t: number, s: Summary): Float64Array;
   probabilityNoPurchase(t: number, s: Summary): Float64Array;
@@ -311,8 +317,12 @@ export class ModifiedBetaGeo implements PurchaseModel {
   private constructor();
   static fit(s: Summary, options?: FitOptions): ModifiedBetaGeo;
   static fromBytes(bytes: Bytes): ModifiedBetaGeo;
+  /** The fitted parameters, named as in the papers. */
   readonly params: BetaGeoParams;
+  /** Total log-likelihood at the fitted parameters (papers' convention, unpenalised). */
   readonly logLikelihood: number;
+  /** Standard errors of the parameters (observed information), or `null` when not available. */
+  readonly standardErrors: { [K in keyof BetaGeoParams]: number } | null;
   probabilityAlive(s: Summary): Float64Array;
   expectedPurchases(t: number, s: Summary): Float64Array;
   probabilityNoPurchase(t: number, s: Summary): Float64Array;
@@ -326,8 +336,12 @@ export class ParetoNbd implements PurchaseModel {
   private constructor();
   static fit(s: Summary, options?: FitOptions): ParetoNbd;
   static fromBytes(bytes: Bytes): ParetoNbd;
+  /** The fitted parameters, named as in the papers. */
   readonly params: ParetoNbdParams;
+  /** Total log-likelihood at the fitted parameters (papers' convention, unpenalised). */
   readonly logLikelihood: number;
+  /** Standard errors of the parameters (observed information), or `null` when not available. */
+  readonly standardErrors: { [K in keyof ParetoNbdParams]: number } | null;
   probabilityAlive(s: Summary): Float64Array;
   expectedPurchases(t: number, s: Summary): Float64Array;
   probabilityNoPurchase(t: number, s: Summary): Float64Array;
@@ -344,8 +358,12 @@ export class GammaGamma implements Disposable {
   private constructor();
   static fit(s: Summary, options?: FitOptions): GammaGamma;
   static fromBytes(bytes: Bytes): GammaGamma;
+  /** The fitted parameters, named as in the papers. */
   readonly params: GammaGammaParams;
+  /** Total log-likelihood at the fitted parameters (papers' convention, unpenalised). */
   readonly logLikelihood: number;
+  /** Standard errors of the parameters (observed information), or `null` when not available. */
+  readonly standardErrors: { [K in keyof GammaGammaParams]: number } | null;
   /** Conditional expected spend per transaction of each customer. */
   expectedSpend(s: Summary): Float64Array;
   toBytes(): Uint8Array;
