@@ -388,8 +388,12 @@ export interface ChurnOptions {
   horizon?: number;
   /** End of the observation period, epoch ms. Default: the last transaction's time. */
   observationEnd?: number;
-  /** Seed for the model's randomness (calibration splits). */
+  /** Seed of the model's held-out split. */
   seed?: number;
+  /** Days of future spend counted in `clv`. Default 365. */
+  clvHorizon?: number;
+  /** Yearly discount rate of `clv` (0.1 = 10 % a year). Default 0.1. */
+  annualDiscountRate?: number;
 }
 
 /** Per-customer scores of a `ChurnModel`, aligned with `customers`. */
@@ -401,7 +405,7 @@ export interface ChurnScores {
   probabilityAlive: Float64Array;
   /** Expected purchases in the next `horizon` days. */
   expectedPurchases: Float64Array;
-  /** Customer lifetime value, in money. */
+  /** Customer lifetime value: discounted expected spend over `clvHorizon` days, in money. */
   clv: Float64Array;
   /** RFM segment. */
   segment: Segment[];
@@ -415,7 +419,12 @@ export class ChurnModel implements Disposable {
   private constructor();
   static fit(tx: Transactions, options?: ChurnOptions): ChurnModel;
   static fromBytes(bytes: Bytes): ChurnModel;
-  /** Scores every customer of `tx` (or every row of a summary in days). */
+  /**
+   * Scores every customer of `tx` as of the model's observation end (later transactions are
+   * ignored), or every row of a summary (any unit, ages as of its own end). Scoring a single
+   * customer's transactions gives the same numbers as scoring the whole shop; a summary built
+   * with `Summary.fromColumns` lacks first/total spend, so prefer transactions for risk.
+   */
   score(data: Transactions | Summary): ChurnScores;
   toBytes(): Uint8Array;
   free(): void;

@@ -1,13 +1,15 @@
 // The edge worker's answer for one customer, written once and used by the worker and by the test
 // (which computes the same answer in Node). `regulars` is the package's namespace; `models` are
 // the loaded ChurnModel and Recommender and the OfferRanker's saved bytes; `c` is the customer's
-// stored record { frequency, recency, T, monetary, segment, orderValue }.
+// stored record { time: number[], amount: number[], segment, orderValue }: their purchases (one
+// per day, as the models count them), as a KV store would hold them.
 export function answer(regulars, models, id, c) {
-  const summary = regulars.Summary.fromColumns({
-    customer: [id], frequency: [c.frequency], recency: [c.recency], T: [c.T], monetary: [c.monetary],
-  });
+  // The customer's own history, scored by the saved model as of its observation end: the same
+  // numbers as scoring the whole shop (features such as first and total spend need the history,
+  // not just frequency / recency / T).
+  const history = regulars.Transactions.fromColumns({ customer: c.time.map(() => id), time: c.time, amount: c.amount });
   try {
-    const scores = models.churn.score(summary);
+    const scores = models.churn.score(history);
     const risk = scores.risk[0];
     const clv = scores.clv[0];
     const topProducts = models.recommender.recommend(id, { k: 5 });
@@ -29,6 +31,6 @@ export function answer(regulars, models, id, c) {
       ranker.free?.();
     }
   } finally {
-    summary.free?.();
+    history.free?.();
   }
 }

@@ -31,8 +31,8 @@ test("the edge worker answers /customer/<id> as Node computes it", { timeout: 12
   const batchRisk = new Map(batch.customers.map((id, i) => [id, batch.risk[i]]));
 
   const ids = Object.keys(customers);
-  const oneTimer = ids.find((id) => customers[id].frequency === 0);
-  const regular = ids.reduce((a, b) => (customers[b].frequency > customers[a].frequency ? b : a));
+  const oneTimer = ids.find((id) => customers[id].time.length === 1);
+  const regular = ids.reduce((a, b) => (customers[b].time.length > customers[a].time.length ? b : a));
   const picks = [...new Set([ids[0], oneTimer, regular].filter(Boolean))];
 
   const server = await startWorkerd(join(EXAMPLE, "config.capnp"));
