@@ -162,7 +162,7 @@ function renderOverview() {
     measures ? kpi(percent(measures.top20RevenueShare, 0), "of revenue from the top 20 % of customers", "kpi-top20") : "",
     kpi(count(lapsing), `likely to lapse (risk ≥ 50 %)`, "kpi-lapsing"),
     kpi(count(expected), `orders expected in the next ${horizon} days`, "kpi-expected"),
-    kpi(money(clv), "predicted value of all customers (CLV)", "kpi-clv"),
+    kpi(money(clv), "all customers' predicted spend, next 12 months (CLV)", "kpi-clv"),
   ].join("");
   $("[data-testid=risk-hint]").textContent = `Risk = the chance a customer places no order in the next ${horizon} days.`;
 
@@ -331,7 +331,7 @@ async function openCustomer(id) {
   $("[data-testid=customer-kpis]").innerHTML = [
     kpi(percent(c.risk), "risk of lapsing", "customer-risk"),
     kpi(percent(c.probabilityAlive), "still a customer", "customer-alive"),
-    kpi(money(c.clv), "predicted lifetime value", "customer-clv"),
+    kpi(money(c.clv), "predicted spend, next 12 months (CLV)", "customer-clv"),
     kpi(count(c.orders), "orders"),
     kpi(money(c.spend), "spent so far"),
     kpi(days(c.daysSinceLast), "since the last order"),
