@@ -1,0 +1,27 @@
+# workerd config for the regulars edge-worker example.
+#   node examples/edge-worker/build-models.mjs          # fit and save the models (needs pkg/)
+#   npx workerd serve examples/edge-worker/config.capnp # then: curl http://127.0.0.1:8787/customer/12348
+# Paths are relative to this file. The package is embedded from ../../pkg (built by `make build`):
+# the module named "regulars" is the package's "workerd" export, which imports "./regulars.js"
+# and "./regulars_bg.wasm"; those resolve next to it, so they are listed under those names.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .edgeWorker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "main") ],
+);
+
+const edgeWorker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "answer.js", esModule = embed "answer.js"),
+    (name = "regulars", esModule = embed "../../pkg/workerd.js"),
+    (name = "regulars.js", esModule = embed "../../pkg/regulars.js"),
+    (name = "regulars_bg.wasm", wasm = embed "../../pkg/regulars_bg.wasm"),
+    (name = "models/churn.bin", data = embed "models/churn.bin"),
+    (name = "models/recommender.bin", data = embed "models/recommender.bin"),
+    (name = "models/ranker.bin", data = embed "models/ranker.bin"),
+    (name = "models/customers.json", json = embed "models/customers.json"),
+  ],
+  compatibilityDate = "2025-09-01",
+);

@@ -1,0 +1,58 @@
+// The edge-worker example under workerd: fits and saves the models in Node (build-models.mjs,
+// into examples/edge-worker/models/, git-ignored), starts `workerd serve` on 127.0.0.1 with a free
+// port, asks GET /customer/<id> and compares the answer with the same computation in Node, and
+// with the batch scores of the whole shop. workerd is stopped at the end; every wait is bounded.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startWorkerd, get } from "./run-workerd.mjs";
+import { buildModels, importPackage } from "../../examples/edge-worker/build-models.mjs";
+import { answer } from "../../examples/edge-worker/answer.js";
+import { SAMPLE, ANALYSIS } from "../../www/src/sample.js";
+
+const EXAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), "../../examples/edge-worker");
+const regulars = await importPackage();
+const missing = ["ChurnModel", "Recommender", "OfferRanker"].filter((name) => typeof regulars[name] !== "function");
+
+test("the edge worker answers /customer/<id> as Node computes it", { timeout: 120_000, skip: missing.length ? `the package has no ${missing.join(", ")} yet` : false }, async () => {
+  const { customers, outDir } = await buildModels({ regulars });
+  const read = (f) => new Uint8Array(readFileSync(join(outDir, f)));
+  const models = {
+    churn: regulars.ChurnModel.fromBytes(read("churn.bin")),
+    recommender: regulars.Recommender.fromBytes(read("recommender.bin")),
+    rankerBytes: read("ranker.bin"),
+  };
+  // Batch scores of the whole shop, to check the edge answer against.
+  const text = readFileSync(join(EXAMPLE, "../../www/public/sample/online-retail-sample.csv"), "utf8");
+  const tx = regulars.Transactions.fromCsv(text, SAMPLE.mapping);
+  const batch = regulars.ChurnModel.fit(tx, { horizon: ANALYSIS.horizon, seed: ANALYSIS.seed }).score(tx);
+  const batchRisk = new Map(batch.customers.map((id, i) => [id, batch.risk[i]]));
+
+  const ids = Object.keys(customers);
+  const oneTimer = ids.find((id) => customers[id].time.length === 1);
+  const regular = ids.reduce((a, b) => (customers[b].time.length > customers[a].time.length ? b : a));
+  const picks = [...new Set([ids[0], oneTimer, regular].filter(Boolean))];
+
+  const server = await startWorkerd(join(EXAMPLE, "config.capnp"));
+  try {
+    const health = await get(`${server.url}/health`);
+    assert.deepEqual(health.body, { ok: true, customers: ids.length });
+    for (const id of picks) {
+      const { status, body } = await get(`${server.url}/customer/${encodeURIComponent(id)}`);
+      assert.equal(status, 200, JSON.stringify(body));
+      const want = JSON.parse(JSON.stringify(answer(regulars, models, id, customers[id])));
+      assert.deepEqual(body, want, `answer for ${id}`);
+      assert.ok(body.risk >= 0 && body.risk <= 1);
+      assert.ok(Math.abs(body.risk - batchRisk.get(id)) < 1e-9, `edge risk ${body.risk} vs batch risk ${batchRisk.get(id)} for ${id}`);
+      assert.ok(body.topProducts.length > 0 && typeof body.topProducts[0].item === "string");
+      assert.equal(typeof body.bestOffer.offer, "string");
+    }
+    const unknown = await get(`${server.url}/customer/no-such-customer`);
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.body.error, /unknown customer 'no-such-customer'/);
+  } finally {
+    await server.stop();
+  }
+});
