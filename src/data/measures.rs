@@ -53,8 +53,8 @@ impl Transactions {
         }
     }
 
-    /// Customer retention rate per period of `period_days`, starting at the first transaction's
-    /// day. A customer counts at a period's start when they bought in the `period_days` before it
+    /// Customer retention rate per complete period of `period_days`, starting at the first
+    /// transaction's day (a last, partial period would read as churn, so it is left out). A customer counts at a period's start when they bought in the `period_days` before it
     /// (an active customer); at its end when they bought during it or counted at its start and
     /// bought again within the following period — so E − N is who was kept.
     pub fn retention_rates(&self, period_days: f64) -> Result<Vec<RetentionPeriod>> {
@@ -64,7 +64,10 @@ impl Transactions {
         let period_ms = period_days * DAY_MS;
         let (first, last) = self.time_range();
         let origin = (first / DAY_MS).floor() * DAY_MS;
-        let periods = (((last - origin) / period_ms).floor() as usize) + 1;
+        let data_end = ((last / DAY_MS).floor() + 1.0) * DAY_MS;
+        let complete = ((data_end - origin) / period_ms).floor() as usize;
+        // Rows of a trailing partial period still count as activity in it (index `complete`).
+        let periods = complete + 1;
         // active[p][c]: customer c bought in period p; first_period[c].
         let mut active = vec![vec![false; self.customer_count()]; periods];
         let mut first_period = vec![usize::MAX; self.customer_count()];
@@ -74,7 +77,7 @@ impl Transactions {
             first_period[c as usize] = first_period[c as usize].min(p);
         }
         let mut out = Vec::new();
-        for p in 1..periods {
+        for p in 1..complete {
             let mut s = 0;
             let mut n = 0;
             let mut e = 0;
@@ -101,5 +104,35 @@ impl Transactions {
             });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::transactions::TransactionColumns;
+
+    #[test]
+    fn retention_rate_by_hand() {
+        // Periods of 10 days. A buys in periods 0 and 1, B in 0, C first in 1, D first in 2 (day 29).
+        let day = DAY_MS;
+        let tx = Transactions::from_columns(TransactionColumns {
+            customer: ["A", "A", "B", "C", "D"].map(String::from).to_vec(),
+            time: vec![0.0, 12.0 * day, 3.0 * day, 15.0 * day, 29.0 * day],
+            amount: Some(vec![10.0, 10.0, 10.0, 10.0, 60.0]),
+            ..Default::default()
+        })
+        .unwrap();
+        let periods = tx.retention_rates(10.0).unwrap();
+        assert_eq!(periods.len(), 2);
+        // Period 1: S = {A, B}, N = {C}, E = {A, C}: (2 − 1) / 2 = 50 %.
+        assert_eq!((periods[0].customers_at_start, periods[0].new_customers, periods[0].customers_at_end), (2, 1, 2));
+        assert_eq!(periods[0].retention_rate, Some(50.0));
+        // Period 2: S = {A, C}, N = {D}, E = {D}: 0 %.
+        assert_eq!(periods[1].retention_rate, Some(0.0));
+        let m = tx.shop_measures();
+        assert_eq!(m.repeat_purchase_rate, 0.25);
+        // Top 20 % of 4 customers rounds up to 1: D's 60 of 100.
+        assert_eq!(m.top20_revenue_share, 0.6);
     }
 }
