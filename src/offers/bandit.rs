@@ -6,7 +6,7 @@
 //! features, the prior as their mean before data). Exploration is epsilon-greedy with a twist: the
 //! greedy offer gets 1 − ε; of the exploring share ε, a quarter is spread uniformly over every
 //! eligible offer (so every offer keeps a known, non-zero probability for off-policy evaluation)
-//! and three quarters go to offers in proportion to how plausibly they beat the greedy one — the
+//! and nine tenths go to offers in proportion to how plausibly they beat the greedy one — the
 //! normal tail Φ(−gap / sd(gap)) of the estimated gap, with sd from the ridge posterior (as in
 //! LinUCB, Li et al. 2010, eq. 5). Offers that are clearly worse stop being explored beyond the
 //! uniform floor, so exploration costs less as the model learns. All probabilities are computed
@@ -21,13 +21,13 @@ use crate::codec::{Reader, Writer};
 use crate::error::{check_scalar, Error, Result};
 use crate::offers::catalogue::{Catalogue, Eligibility, OfferKind, OfferSpec};
 use crate::offers::value::{
-    prior, Context, Economics, ExtraFeature, FeatureMap, LinearValueModel, RidgeStats, FIXED_FEATURES,
-    MAX_EXTRA_FEATURES, OFFER_LAMBDA, POOLED_LAMBDA, PRIOR_FEATURE,
+    prior, Context, Economics, ExtraFeature, FeatureMap, LinearValueModel, PriorEstimate, FIXED_FEATURES,
+    MAX_EXTRA_FEATURES,
 };
 use crate::rng::Rng;
 
 /// Share of the exploration traffic spread uniformly over all eligible offers.
-const UNIFORM_EXPLORATION_SHARE: f64 = 0.25;
+const UNIFORM_EXPLORATION_SHARE: f64 = 0.1;
 /// Most pending events a ranker keeps.
 pub const MAX_CAPACITY: usize = 1_000_000;
 
@@ -89,6 +89,7 @@ pub(crate) struct Scores {
     /// Expected reward in money-scale units, aligned with `eligible`.
     pub mean: Vec<f64>,
     pub prior: Vec<f64>,
+    pub estimates: Vec<PriorEstimate>,
     pub probability: Vec<f64>,
     pub shared: Vec<f64>,
     pub greedy: usize,
@@ -146,7 +147,7 @@ impl OfferRanker {
             )));
         }
         let features = FeatureMap::default();
-        let model = LinearValueModel::new(catalogue.len(), features.dim());
+        let model = LinearValueModel::new(catalogue.len(), features.offer_penalty_scales());
         Ok(OfferRanker {
             economics: Economics { margin: options.margin, margin_rate: options.margin_rate },
             exploration: options.exploration,
@@ -183,18 +184,20 @@ impl OfferRanker {
         let noise = self.model.noise_variance();
         s.mean.clear();
         s.prior.clear();
+        s.estimates.clear();
         s.leverage.clear();
         let offers = self.catalogue.offers();
+        let none = self.catalogue.none_index();
         for &a in &s.eligible {
-            let p = prior(&offers[a], context, &self.economics).expected_reward / scale;
-            s.shared[PRIOR_FEATURE] = p;
+            let estimate = prior(&offers[a], context, &self.economics);
+            let p = estimate.expected_reward / scale;
+            FeatureMap::set_offer_features(&mut s.shared, &estimate, context.risk, a == none, scale);
             s.mean.push(p + self.model.correction(a, &s.shared));
             s.prior.push(p);
+            s.estimates.push(estimate);
             s.leverage.push(self.model.leverage(a, &s.shared, &mut s.scratch));
         }
-        s.shared[PRIOR_FEATURE] = 0.0;
         // Greedy: the highest mean; ties go to the control, then to the earlier offer.
-        let none = self.catalogue.none_index();
         let mut best = s.eligible.iter().position(|&a| a == none).unwrap_or(0);
         for k in 0..s.eligible.len() {
             if s.mean[k] > s.mean[best] {
@@ -210,7 +213,8 @@ impl OfferRanker {
             return;
         }
         let eps = self.exploration;
-        let uniform = eps * UNIFORM_EXPLORATION_SHARE / k_eligible as f64;
+        let ushare = UNIFORM_EXPLORATION_SHARE;
+        let uniform = eps * ushare / k_eligible as f64;
         let mut weights_total = 0.0;
         for k in 0..k_eligible {
             let w = if k == best {
@@ -222,7 +226,7 @@ impl OfferRanker {
             s.probability[k] = w;
             weights_total += w;
         }
-        let adaptive = eps * (1.0 - UNIFORM_EXPLORATION_SHARE) / weights_total;
+        let adaptive = eps * (1.0 - ushare) / weights_total;
         for k in 0..k_eligible {
             s.probability[k] = uniform + adaptive * s.probability[k];
         }
@@ -245,15 +249,16 @@ impl OfferRanker {
         let mut shared = Vec::new();
         self.features.shared_features(context, &self.economics, &mut shared);
         let scale = self.economics.money_scale();
+        let none = self.catalogue.none_index();
         Ok(self
             .catalogue
             .offers()
             .iter()
             .enumerate()
             .map(|(a, o)| {
-                let p = prior(o, context, &self.economics).expected_reward / scale;
-                shared[PRIOR_FEATURE] = p;
-                (p + self.model.correction(a, &shared)) * scale
+                let estimate = prior(o, context, &self.economics);
+                FeatureMap::set_offer_features(&mut shared, &estimate, context.risk, a == none, scale);
+                (estimate.expected_reward / scale + self.model.correction(a, &shared)) * scale
             })
             .collect())
     }
@@ -286,7 +291,7 @@ impl OfferRanker {
     pub fn rank(&mut self, context: &Context) -> Result<Ranking> {
         context.validate("context")?;
         if self.features.learn_names(context) {
-            self.model.grow(self.features.dim());
+            self.model.grow(&self.features.offer_penalty_scales());
         }
         let mut s = Scores::default();
         self.score(context, &mut s);
@@ -304,7 +309,9 @@ impl OfferRanker {
         self.counter += 1;
         let offer = s.eligible[chosen];
         let mut features = s.shared.clone();
-        features[PRIOR_FEATURE] = s.prior[chosen];
+        let scale = self.economics.money_scale();
+        let none = self.catalogue.none_index();
+        FeatureMap::set_offer_features(&mut features, &s.estimates[chosen], context.risk, offer == none, scale);
         if self.events.len() < self.capacity && (counter as usize) >= self.events.len() {
             let grown = (self.events.len() * 2).min(self.capacity);
             self.events.resize(grown, None);
@@ -313,8 +320,6 @@ impl OfferRanker {
         self.events[slot] =
             Some(PendingEvent { counter, offer: offer as u32, rewarded: false, prior: s.prior[chosen], features });
 
-        let scale = self.economics.money_scale();
-        let none = self.catalogue.none_index();
         let none_mean = s.eligible.iter().position(|&a| a == none).map(|k| s.mean[k]).unwrap_or(0.0);
         let mut order: Vec<usize> = (0..s.eligible.len()).filter(|&k| k != chosen).collect();
         order.sort_by(|&x, &y| s.mean[y].total_cmp(&s.mean[x]).then(x.cmp(&y)));
@@ -420,6 +425,7 @@ impl OfferRanker {
             w.put_f64s(&stats.xy);
             w.put_u64(stats.count);
         }
+        w.put_f64s(&self.model.scale);
         w.put_u64(self.model.y_count);
         w.put_f64(self.model.y_mean);
         w.put_f64(self.model.y_m2);
@@ -495,20 +501,27 @@ impl OfferRanker {
                 _ => return Err(Error::corrupt("unknown feature kind")),
             });
         }
-        let dim = FIXED_FEATURES + extras;
-        let mut read_stats = |lambda: f64| -> Result<RidgeStats> {
+        let dim = FIXED_FEATURES + 2 * extras;
+        let mut read_stats = || -> Result<(Vec<f64>, Vec<f64>, u64)> {
             let gram = r.get_f64s()?;
             let xy = r.get_f64s()?;
             let count = r.get_u64()?;
-            RidgeStats::from_parts(dim, lambda, gram, xy, count)
+            if gram.len() != dim * dim || xy.len() != dim {
+                return Err(Error::corrupt("model statistics have inconsistent lengths"));
+            }
+            Ok((gram, xy, count))
         };
-        let pooled = read_stats(POOLED_LAMBDA)?;
+        let pooled = read_stats()?;
         let mut per_offer = Vec::with_capacity(catalogue_len);
         for _ in 0..catalogue_len {
-            per_offer.push(read_stats(OFFER_LAMBDA)?);
+            per_offer.push(read_stats()?);
         }
-        let (y_count, y_mean, y_m2) = (r.get_u64()?, r.get_f64()?, r.get_f64()?);
-        ranker.model = LinearValueModel::from_parts(pooled, per_offer, y_count, y_mean, y_m2)?;
+        let scale = r.get_f64s()?;
+        if scale.len() != dim {
+            return Err(Error::corrupt("feature scales have the wrong length"));
+        }
+        let y = (r.get_u64()?, r.get_f64()?, r.get_f64()?);
+        ranker.model = LinearValueModel::from_parts(pooled, per_offer, scale, y)?;
         let slots = r.get_u64()?;
         if slots == 0 || slots > capacity {
             return Err(Error::corrupt("event buffer size out of range"));

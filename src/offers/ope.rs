@@ -21,7 +21,7 @@
 
 use crate::error::{Error, Result};
 use crate::offers::bandit::OfferRanker;
-use crate::offers::value::{prior, Context, FeatureMap, LinearValueModel, PRIOR_FEATURE};
+use crate::offers::value::{prior, Context, FeatureMap, LinearValueModel, PriorEstimate};
 
 /// One logged decision.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,18 +80,21 @@ pub fn evaluate(log: &[LoggedRow], policy: &OfferRanker) -> Result<OffPolicyEsti
     }
     let dim = map.dim();
     let mut shared = Vec::with_capacity(dim);
-    let mut folds = [LinearValueModel::new(k, dim), LinearValueModel::new(k, dim)];
-    // priors[i * k + a]: the prior's expected reward (scale units) of offer a in row i.
-    let mut priors = vec![0.0; log.len() * k];
+    let scales = map.offer_penalty_scales();
+    let mut folds = [LinearValueModel::new(k, scales.clone()), LinearValueModel::new(k, scales)];
+    // estimates[i * k + a]: the prior's view of offer a in row i.
+    let none = catalogue.none_index();
+    let mut estimates: Vec<PriorEstimate> = Vec::with_capacity(log.len() * k);
     for (i, row) in log.iter().enumerate() {
-        for (a, o) in catalogue.offers().iter().enumerate() {
-            priors[i * k + a] = prior(o, &row.context, &economics).expected_reward / scale;
+        for o in catalogue.offers() {
+            estimates.push(prior(o, &row.context, &economics));
         }
         map.shared_features(&row.context, &economics, &mut shared);
         let a = logged[i];
-        shared[PRIOR_FEATURE] = priors[i * k + a];
+        let e = &estimates[i * k + a];
+        FeatureMap::set_offer_features(&mut shared, e, row.context.risk, a == none, scale);
         // Row i trains the fold that predicts the other rows' parity.
-        folds[1 - i % 2].accumulate(a, &shared, row.reward / scale - priors[i * k + a]);
+        folds[1 - i % 2].accumulate(a, &shared, row.reward / scale - e.expected_reward / scale);
     }
     for f in &mut folds {
         f.finish_batch()?;
@@ -102,9 +105,12 @@ pub fn evaluate(log: &[LoggedRow], policy: &OfferRanker) -> Result<OffPolicyEsti
     for (i, row) in log.iter().enumerate() {
         let model = &folds[i % 2];
         map.shared_features(&row.context, &economics, &mut shared);
+        let risk = row.context.risk;
+        let row_estimates = &estimates[i * k..(i + 1) * k];
         let mut predict = |a: usize| {
-            shared[PRIOR_FEATURE] = priors[i * k + a];
-            (priors[i * k + a] + model.correction(a, &shared)) * scale
+            let e = &row_estimates[a];
+            FeatureMap::set_offer_features(&mut shared, e, risk, a == none, scale);
+            (e.expected_reward / scale + model.correction(a, &shared)) * scale
         };
         let target = policy.probabilities(&row.context)?;
         let mut direct = 0.0;

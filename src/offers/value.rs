@@ -93,8 +93,7 @@ impl Context {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Economics {
     /// Gross margin of an average order (money). Without it (and without `order_value` in the
-    /// context) the prior has no money scale and rates every offer at 0: the ranker then learns
-    /// from rewards alone.
+    /// context) the prior assumes orders of 100 money units: pass it.
     pub margin: Option<f64>,
     /// Gross margin as a share of the order value (default 0.3): turns an order value into the
     /// margin at stake, and the margin into an average order value.
@@ -108,20 +107,22 @@ impl Default for Economics {
 }
 
 impl Economics {
-    /// Margin at stake on this customer's next order.
-    pub fn margin_at_stake(&self, context: &Context) -> Option<f64> {
+    /// Margin at stake on this customer's next order: order value × margin rate when the context
+    /// gives the order value, else `margin`, else (no money scale) an order of 100 money units.
+    pub fn margin_at_stake(&self, context: &Context) -> f64 {
         match context.order_value {
-            Some(v) => Some(v * self.margin_rate),
-            None => self.margin,
+            Some(v) => v * self.margin_rate,
+            None => self.margin.unwrap_or(self.money_scale() * self.margin_rate),
         }
     }
-    /// Expected order value of this customer's next order.
-    pub fn order_value(&self, context: &Context) -> Option<f64> {
-        context.order_value.or(self.margin.map(|m| m / self.margin_rate))
+    /// Expected order value of this customer's next order (same fallbacks).
+    pub fn order_value(&self, context: &Context) -> f64 {
+        context.order_value.unwrap_or_else(|| self.money_scale())
     }
-    /// The money unit the learned model works in: an average order value (100 when unknown).
+    /// The money unit the learned model works in: an average order value, margin / margin rate
+    /// (100 when `margin` is not given).
     pub fn money_scale(&self) -> f64 {
-        self.margin.map(|m| m / self.margin_rate).filter(|s| *s > 0.0).unwrap_or(100.0)
+        self.margin.map(|m| m / self.margin_rate).filter(|s| *s > 0.0 && s.is_finite()).unwrap_or(100.0)
     }
 }
 
@@ -188,22 +189,11 @@ const CLV_PRICE_INSENSITIVITY: f64 = 50.0;
 ///   cashback: 0.85 × value % × order value; gift: its cost (default its value). An explicit
 ///   `cost` replaces the derived one.
 ///
-/// Without a money scale (no `margin` and no `order_value`) every offer gets 0.
+/// Without `margin` and `order_value` the prior assumes an order of 100 money units.
 pub fn prior(offer: &Offer, context: &Context, economics: &Economics) -> PriorEstimate {
     let buy_anyway = (1.0 - context.risk).clamp(0.0, 1.0);
-    let (margin, order_value) = match (economics.margin_at_stake(context), economics.order_value(context)) {
-        (Some(m), Some(v)) if m.is_finite() && v.is_finite() && v > 0.0 => (m, v),
-        _ => {
-            return PriorEstimate {
-                buy_anyway,
-                lift: 0.0,
-                margin_at_stake: 0.0,
-                cost_per_order: 0.0,
-                expected_reward: 0.0,
-                incremental: 0.0,
-            }
-        }
-    };
+    let margin = economics.margin_at_stake(context);
+    let order_value = economics.order_value(context).max(f64::MIN_POSITIVE);
     let loyal = context.segment.as_deref().is_some_and(is_loyal_segment)
         || context.clv >= 20.0 * margin.max(f64::MIN_POSITIVE);
     let price_damping = 1.0 / (1.0 + context.clv / (CLV_PRICE_INSENSITIVITY * margin.max(1e-9)));
@@ -234,14 +224,24 @@ pub fn prior(offer: &Offer, context: &Context, economics: &Economics) -> PriorEs
 // ---------------------------------------------------------------------------------------------
 // Features
 
-/// Fixed features: [1, risk, risk², c, c·risk, o, o·risk, prior] with c = ln(1 + clv / S),
-/// o = order value / S (1 when unknown), prior = the prior's expected reward / S, and S the money
-/// scale. Then one-hot segments and user features (asinh-compressed), added as first seen.
-pub const FIXED_FEATURES: usize = 8;
-/// Index of the prior feature (the only one that differs between offers).
-pub const PRIOR_FEATURE: usize = 7;
-/// Most segment and user-feature dimensions the model learns; names beyond it are ignored.
-pub const MAX_EXTRA_FEATURES: usize = 48;
+/// Feature layout. Shared by all offers: [1, risk, risk², c, c·risk, o, o·risk] with
+/// c = ln(1 + clv / S), o = order value / S (1 when unknown) and S the money scale. Then three
+/// offer-specific terms from the economics of an offer (DOMAIN.md), each in units of S:
+/// - `win`  = lift × (margin − cost): the prior's gain from customers the offer persuades;
+/// - `room` = risk × (margin − cost): the same without the prior's persuasion guess, so the
+///   regression can learn how persuasive the offer really is (its coefficient is the share of
+///   would-not-buy customers won);
+/// - `waste` = P(buy anyway) × cost: the cost paid to customers who would have bought anyway.
+/// All three are 0 for the control. Then, for every segment (one-hot) and user feature
+/// (asinh-compressed) seen so far, a pair (x, room·x), so persuasion may differ by segment and
+/// feature (a gift that only works on loyal customers).
+pub const SHARED_FEATURES: usize = 7;
+pub const WIN_FEATURE: usize = 7;
+pub const ROOM_FEATURE: usize = 8;
+pub const WASTE_FEATURE: usize = 9;
+pub const FIXED_FEATURES: usize = 10;
+/// Most segment and user-feature names the model learns; names beyond it are ignored.
+pub const MAX_EXTRA_FEATURES: usize = 40;
 
 /// What an extra feature dimension stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -258,7 +258,7 @@ pub struct FeatureMap {
 
 impl FeatureMap {
     pub fn dim(&self) -> usize {
-        FIXED_FEATURES + self.extras.len()
+        FIXED_FEATURES + 2 * self.extras.len()
     }
 
     /// Adds dimensions for names not seen before (up to the cap); returns whether it grew.
@@ -283,14 +283,30 @@ impl FeatureMap {
         grew
     }
 
-    /// Writes the shared features (prior slot left 0) into `out` (length `dim()`).
+    /// Per-offer penalty scale of each dimension: offers may differ from the pooled model freely
+    /// (scale `OFFER_MEAN_SCALE`) in their intercept and per-segment means — an offer that works
+    /// on one segment only, like a gift on loyal customers — and only with strong evidence in the
+    /// other coefficients (scale 1).
+    pub fn offer_penalty_scales(&self) -> Vec<f64> {
+        let mut out = vec![1.0; FIXED_FEATURES];
+        out[0] = OFFER_MEAN_SCALE;
+        for e in &self.extras {
+            match e {
+                ExtraFeature::Segment(_) => out.extend_from_slice(&[OFFER_MEAN_SCALE, 1.0]),
+                ExtraFeature::User(_) => out.extend_from_slice(&[1.0, 1.0]),
+            }
+        }
+        out
+    }
+
+    /// Writes the shared features into `out` (length `dim()`), offer-specific slots 0.
     pub fn shared_features(&self, context: &Context, economics: &Economics, out: &mut Vec<f64>) {
         let s = economics.money_scale();
         let r = context.risk;
         let c = (context.clv.max(0.0) / s).ln_1p();
         let o = context.order_value.map(|v| v / s).unwrap_or(1.0);
         out.clear();
-        out.extend_from_slice(&[1.0, r, r * r, c, c * r, o, o * r, 0.0]);
+        out.extend_from_slice(&[1.0, r, r * r, c, c * r, o, o * r, 0.0, 0.0, 0.0]);
         for e in &self.extras {
             let x = match e {
                 ExtraFeature::Segment(name) => {
@@ -308,6 +324,26 @@ impl FeatureMap {
                     .unwrap_or(0.0),
             };
             out.push(x);
+            out.push(0.0);
+        }
+    }
+
+    /// Fills the offer-specific slots of `out` (from [`shared_features`](Self::shared_features))
+    /// for an offer whose prior estimate is `estimate`.
+    pub fn set_offer_features(out: &mut [f64], estimate: &PriorEstimate, risk: f64, is_control: bool, scale: f64) {
+        let (win, room, waste) = if is_control {
+            (0.0, 0.0, 0.0)
+        } else {
+            let net = (estimate.margin_at_stake - estimate.cost_per_order) / scale;
+            (estimate.lift * net, risk * net, estimate.buy_anyway * estimate.cost_per_order / scale)
+        };
+        out[WIN_FEATURE] = win;
+        out[ROOM_FEATURE] = room;
+        out[WASTE_FEATURE] = waste;
+        let mut i = FIXED_FEATURES;
+        while i + 1 < out.len() {
+            out[i + 1] = room * out[i];
+            i += 2;
         }
     }
 }
@@ -315,58 +351,63 @@ impl FeatureMap {
 // ---------------------------------------------------------------------------------------------
 // Ridge regression pieces
 
-/// Sufficient statistics of one ridge regression: Σ x xᵀ, Σ x y and the count, plus the Cholesky
-/// factor of Σ x xᵀ + λI (always recomputed from the statistics, so a model rebuilt from saved
-/// statistics is bit-identical).
+/// Sufficient statistics of one ridge regression: Σ x xᵀ, Σ x y and the count, a diagonal
+/// penalty, and the Cholesky factor of Σ x xᵀ + diag(penalty) (always recomputed from the
+/// statistics, so a model rebuilt from saved statistics is bit-identical).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RidgeStats {
     pub dim: usize,
     pub gram: Vec<f64>,
     pub xy: Vec<f64>,
     pub count: u64,
-    pub lambda: f64,
-    /// Lower-triangular factor L with L Lᵀ = gram + λI (row-major, dim × dim).
+    pub penalty: Vec<f64>,
+    /// Lower-triangular factor L with L Lᵀ = gram + diag(penalty) (row-major, dim × dim).
     chol: Vec<f64>,
 }
 
 impl RidgeStats {
-    pub fn new(dim: usize, lambda: f64) -> Self {
+    pub fn new(dim: usize, penalty: Vec<f64>) -> Self {
         let mut r = RidgeStats {
             dim,
             gram: vec![0.0; dim * dim],
             xy: vec![0.0; dim],
             count: 0,
-            lambda,
+            penalty,
             chol: vec![0.0; dim * dim],
         };
+        r.penalty.resize(dim, 1.0);
         r.refactor();
         r
     }
 
     /// Rebuilds from saved statistics; fails if they are not a valid Gram matrix.
-    pub fn from_parts(dim: usize, lambda: f64, gram: Vec<f64>, xy: Vec<f64>, count: u64) -> Result<Self> {
-        if gram.len() != dim * dim || xy.len() != dim {
+    pub fn from_parts(dim: usize, penalty: Vec<f64>, gram: Vec<f64>, xy: Vec<f64>, count: u64) -> Result<Self> {
+        if gram.len() != dim * dim || xy.len() != dim || penalty.len() != dim {
             return Err(Error::corrupt("ridge statistics have inconsistent lengths"));
         }
-        if gram.iter().chain(xy.iter()).any(|v| !v.is_finite()) || !(lambda > 0.0 && lambda.is_finite()) {
+        if gram.iter().chain(xy.iter()).any(|v| !v.is_finite())
+            || penalty.iter().any(|v| !(*v > 0.0 && v.is_finite()))
+        {
             return Err(Error::corrupt("ridge statistics are not finite"));
         }
-        let mut r = RidgeStats { dim, gram, xy, count, lambda, chol: vec![0.0; dim * dim] };
+        let mut r = RidgeStats { dim, gram, xy, count, penalty, chol: vec![0.0; dim * dim] };
         if !r.refactor() {
             return Err(Error::corrupt("ridge statistics are not positive definite"));
         }
         Ok(r)
     }
 
-    /// Cholesky of gram + λI; false if not positive definite (cannot happen for real data).
+    /// Cholesky of gram + diag(penalty); false if not positive definite (cannot happen for
+    /// finite data with a positive penalty).
     fn refactor(&mut self) -> bool {
         let d = self.dim;
         let l = &mut self.chol;
         for i in 0..d {
             for j in 0..=i {
-                let mut sum = self.gram[i * d + j] + if i == j { self.lambda } else { 0.0 };
-                for k in 0..j {
-                    sum -= l[i * d + k] * l[j * d + k];
+                let mut sum = self.gram[i * d + j] + if i == j { self.penalty[i] } else { 0.0 };
+                let (ri, rj) = (&l[i * d..i * d + j], &l[j * d..j * d + j]);
+                for (a, b) in ri.iter().zip(rj) {
+                    sum -= a * b;
                 }
                 if i == j {
                     if !(sum > 0.0) || !sum.is_finite() {
@@ -384,30 +425,12 @@ impl RidgeStats {
         true
     }
 
-    /// Adds one observation (x padded with zeros to `dim`).
-    pub fn add(&mut self, x: &[f64], y: f64) {
-        self.accumulate(x, y);
-        if !self.refactor() {
-            // Numerically impossible for finite inputs with λ > 0; undo to stay usable.
-            let d = self.dim;
-            let n = x.len().min(d);
-            for i in 0..n {
-                for j in 0..n {
-                    self.gram[i * d + j] -= x[i] * x[j];
-                }
-                self.xy[i] -= x[i] * y;
-            }
-            self.count -= 1;
-            self.refactor();
-        }
-    }
-
-    /// Refactors after a batch of [`accumulate`](Self::accumulate) calls.
+    /// Refactors after [`accumulate`](Self::accumulate) calls or a penalty change.
     pub fn refresh(&mut self) -> bool {
         self.refactor()
     }
 
-    /// Adds one observation to the statistics without refactoring (batch fits).
+    /// Adds one observation (x padded with zeros to `dim`) without refactoring.
     pub fn accumulate(&mut self, x: &[f64], y: f64) {
         let d = self.dim;
         let n = x.len().min(d);
@@ -425,8 +448,8 @@ impl RidgeStats {
         self.count += 1;
     }
 
-    /// Adds zero rows/columns for new feature dimensions.
-    pub fn grow(&mut self, new_dim: usize) {
+    /// Adds zero rows/columns for new feature dimensions (penalty `fill` for them).
+    pub fn grow(&mut self, new_dim: usize, fill: f64) {
         let d = self.dim;
         if new_dim <= d {
             return;
@@ -437,12 +460,13 @@ impl RidgeStats {
         }
         self.gram = gram;
         self.xy.resize(new_dim, 0.0);
+        self.penalty.resize(new_dim, fill);
         self.dim = new_dim;
         self.chol = vec![0.0; new_dim * new_dim];
         self.refactor();
     }
 
-    /// Solves (gram + λI) z = rhs in place.
+    /// Solves (gram + diag(penalty)) z = rhs in place.
     pub fn solve(&self, rhs: &mut [f64]) {
         self.forward(rhs);
         let d = self.dim;
@@ -456,7 +480,7 @@ impl RidgeStats {
         }
     }
 
-    /// z = L⁻¹ rhs in place (so ‖z‖² = rhsᵀ (gram + λI)⁻¹ rhs).
+    /// z = L⁻¹ rhs in place (so ‖z‖² = rhsᵀ (gram + diag(penalty))⁻¹ rhs).
     pub fn forward(&self, rhs: &mut [f64]) {
         let d = self.dim;
         let l = &self.chol;
@@ -473,14 +497,23 @@ impl RidgeStats {
 
 /// The learned model: a ridge regression pooled over every offer (coefficients w) and one per
 /// offer whose coefficients are shrunk towards w rather than towards 0:
-/// θ_a = argmin Σ_{rewards of a} (y − xᵀθ)² + λ_a ‖θ − w‖², i.e. θ_a = u_a + λ_a v_a with
-/// u_a = S_a⁻¹ Σxy, v_a = S_a⁻¹ w, S_a = Σxxᵀ + λ_a I. The target y is the reward in money-scale
-/// units minus the prior's expected reward, so with no data every offer is valued at its prior and
-/// the pooled part learns what all offers share (e.g. how often customers buy anyway).
+/// θ_a = argmin Σ_{rewards of a} (y − xᵀθ)² + (θ − w)ᵀ Λ_a (θ − w), i.e.
+/// θ_a = (Σxxᵀ + Λ_a)⁻¹ (Σxy + Λ_a w). The target y is the reward in money-scale units minus the
+/// prior's expected reward, so with no data every offer is valued at its prior; the pooled part
+/// learns what all offers share (how often customers buy anyway, how persuasive and how costly
+/// incentives are per segment and feature), each offer's part what is particular to it.
+///
+/// Penalties are per feature on the features' designed unit scales (risk in [0, 1], money in
+/// units of an average order): the pooled model `POOLED_LAMBDA` everywhere, each offer's model
+/// `OFFER_LAMBDA × scale[j]` with `scale` from [`FeatureMap::offer_penalty_scales`] (saved with
+/// the model). Re-estimating the scales from the data (ridge on standardised features) was tried
+/// and made early learning less stable in the simulator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearValueModel {
     pub pooled: RidgeStats,
     pub per_offer: Vec<RidgeStats>,
+    /// Per-offer penalty scale of each feature.
+    pub scale: Vec<f64>,
     /// θ_a per offer, recomputed after every update.
     coefficients: Vec<Vec<f64>>,
     /// Welford statistics of y, for the noise scale that sizes the confidence widths.
@@ -489,16 +522,25 @@ pub struct LinearValueModel {
     pub y_m2: f64,
 }
 
-/// Ridge strength of the pooled regression, in pseudo-observations of unit-scale features.
-pub const POOLED_LAMBDA: f64 = 4.0;
-/// Ridge strength pulling each offer's regression towards the pooled one.
-pub const OFFER_LAMBDA: f64 = 12.0;
+/// Ridge strength of the pooled regression (pseudo-observations): shrinks towards the prior.
+pub const POOLED_LAMBDA: f64 = 10.0;
+/// Ridge strength pulling each offer's regression towards the pooled one (pseudo-observations):
+/// strong, because the rarely shown offers see few and noisy rewards; the offer-specific
+/// features (win, room, waste) already let the pooled model tell offers apart.
+pub const OFFER_LAMBDA: f64 = 2000.0;
+const SCALE_FLOOR: f64 = 1e-6;
+/// Per-offer penalty scale of the intercept and segment means (see `offer_penalty_scales`):
+/// 200 pseudo-observations instead of 2000.
+const OFFER_MEAN_SCALE: f64 = 0.1;
+
 
 impl LinearValueModel {
-    pub fn new(offers: usize, dim: usize) -> Self {
+    pub fn new(offers: usize, scale: Vec<f64>) -> Self {
+        let dim = scale.len();
         let mut m = LinearValueModel {
-            pooled: RidgeStats::new(dim, POOLED_LAMBDA),
-            per_offer: (0..offers).map(|_| RidgeStats::new(dim, OFFER_LAMBDA)).collect(),
+            pooled: RidgeStats::new(dim, Self::penalty(&scale, true)),
+            per_offer: (0..offers).map(|_| RidgeStats::new(dim, Self::penalty(&scale, false))).collect(),
+            scale,
             coefficients: vec![vec![0.0; dim]; offers],
             y_count: 0,
             y_mean: 0.0,
@@ -508,18 +550,39 @@ impl LinearValueModel {
         m
     }
 
-    pub fn from_parts(pooled: RidgeStats, per_offer: Vec<RidgeStats>, y_count: u64, y_mean: f64, y_m2: f64) -> Result<Self> {
-        let dim = pooled.dim;
-        if per_offer.iter().any(|r| r.dim != dim) {
-            return Err(Error::corrupt("offer models have inconsistent dimensions"));
+    fn penalty(scale: &[f64], pooled: bool) -> Vec<f64> {
+        if pooled {
+            vec![POOLED_LAMBDA; scale.len()]
+        } else {
+            scale.iter().map(|s| OFFER_LAMBDA * s.max(SCALE_FLOOR)).collect()
         }
+    }
+
+    /// Rebuilds a saved model (statistics, scales and reward moments).
+    pub fn from_parts(
+        pooled_gram: (Vec<f64>, Vec<f64>, u64),
+        per_offer: Vec<(Vec<f64>, Vec<f64>, u64)>,
+        scale: Vec<f64>,
+        y: (u64, f64, f64),
+    ) -> Result<Self> {
+        let dim = scale.len();
+        if scale.iter().any(|s| !(s.is_finite() && *s >= 0.0)) {
+            return Err(Error::corrupt("feature scales are not finite"));
+        }
+        let (y_count, y_mean, y_m2) = y;
         if !y_mean.is_finite() || !y_m2.is_finite() || y_m2 < 0.0 {
             return Err(Error::corrupt("reward statistics are not finite"));
         }
+        let pooled = RidgeStats::from_parts(dim, Self::penalty(&scale, true), pooled_gram.0, pooled_gram.1, pooled_gram.2)?;
+        let per_offer = per_offer
+            .into_iter()
+            .map(|(g, xy, n)| RidgeStats::from_parts(dim, Self::penalty(&scale, false), g, xy, n))
+            .collect::<Result<Vec<_>>>()?;
         let offers = per_offer.len();
         let mut m = LinearValueModel {
             pooled,
             per_offer,
+            scale,
             coefficients: vec![vec![0.0; dim]; offers],
             y_count,
             y_mean,
@@ -538,37 +601,42 @@ impl LinearValueModel {
         let mut w = self.pooled.xy.clone();
         self.pooled.solve(&mut w);
         for (a, stats) in self.per_offer.iter().enumerate() {
-            let mut u = stats.xy.clone();
-            stats.solve(&mut u);
-            let mut v = w.clone();
-            stats.solve(&mut v);
             let c = &mut self.coefficients[a];
-            c.resize(d, 0.0);
-            for i in 0..d {
-                c[i] = u[i] + stats.lambda * v[i];
-            }
+            c.clear();
+            c.extend((0..d).map(|i| stats.xy[i] + stats.penalty[i] * w[i]));
+            stats.solve(c);
         }
     }
 
-    pub fn grow(&mut self, new_dim: usize) {
+    /// Adds feature dimensions; `scale` holds the per-offer penalty scale of every dimension
+    /// (see [`FeatureMap::offer_penalty_scales`]).
+    pub fn grow(&mut self, scale: &[f64]) {
+        let new_dim = scale.len();
         if new_dim <= self.dim() {
             return;
         }
-        self.pooled.grow(new_dim);
+        self.scale.extend_from_slice(&scale[self.scale.len()..]);
+        let pooled = Self::penalty(&self.scale, true);
+        let offer = Self::penalty(&self.scale, false);
+        self.pooled.grow(new_dim, 1.0);
+        self.pooled.penalty.clone_from(&pooled);
+        self.pooled.refresh();
         for s in &mut self.per_offer {
-            s.grow(new_dim);
+            s.grow(new_dim, 1.0);
+            s.penalty.clone_from(&offer);
+            s.refresh();
+        }
+        for c in &mut self.coefficients {
+            c.resize(new_dim, 0.0);
         }
         self.recompute();
     }
 
     /// Records reward target `y` for offer `offer` with features `x`.
     pub fn update(&mut self, offer: usize, x: &[f64], y: f64) {
-        self.pooled.add(x, y);
-        self.per_offer[offer].add(x, y);
-        self.y_count += 1;
-        let delta = y - self.y_mean;
-        self.y_mean += delta / self.y_count as f64;
-        self.y_m2 += delta * (y - self.y_mean);
+        self.accumulate(offer, x, y);
+        self.pooled.refresh();
+        self.per_offer[offer].refresh();
         self.recompute();
     }
 
@@ -644,15 +712,16 @@ mod tests {
     #[test]
     fn ridge_matches_normal_equations() {
         // y = 1 + 2 x exactly, λ tiny relative to the data: coefficients close to (1, 2).
-        let mut r = RidgeStats::new(2, 1e-6);
+        let mut r = RidgeStats::new(2, vec![1e-6; 2]);
         for i in 0..50 {
             let x = i as f64 / 10.0;
-            r.add(&[1.0, x], 1.0 + 2.0 * x);
+            r.accumulate(&[1.0, x], 1.0 + 2.0 * x);
         }
+        r.refresh();
         let mut c = r.xy.clone();
         r.solve(&mut c);
         assert!((c[0] - 1.0).abs() < 1e-6 && (c[1] - 2.0).abs() < 1e-6, "{c:?}");
-        r.grow(3);
+        r.grow(3, 1.0);
         let mut c = r.xy.clone();
         r.solve(&mut c);
         assert!((c[1] - 2.0).abs() < 1e-6 && c[2] == 0.0);
