@@ -363,6 +363,9 @@ pub struct RidgeStats {
     pub penalty: Vec<f64>,
     /// Lower-triangular factor L with L Lᵀ = gram + diag(penalty) (row-major, dim × dim).
     chol: Vec<f64>,
+    /// (L⁻¹)ᵀ row-major: row j holds column j of L⁻¹ (non-zero from index j on), so
+    /// L⁻¹x = Σ_j x_j · row j, skipping the zero features (the leverage in `rank`).
+    inverse_t: Vec<f64>,
 }
 
 impl RidgeStats {
@@ -374,6 +377,7 @@ impl RidgeStats {
             count: 0,
             penalty,
             chol: vec![0.0; dim * dim],
+            inverse_t: vec![0.0; dim * dim],
         };
         r.penalty.resize(dim, 1.0);
         r.refactor();
@@ -390,7 +394,15 @@ impl RidgeStats {
         {
             return Err(Error::corrupt("ridge statistics are not finite"));
         }
-        let mut r = RidgeStats { dim, gram, xy, count, penalty, chol: vec![0.0; dim * dim] };
+        let mut r = RidgeStats {
+            dim,
+            gram,
+            xy,
+            count,
+            penalty,
+            chol: vec![0.0; dim * dim],
+            inverse_t: vec![0.0; dim * dim],
+        };
         if !r.refactor() {
             return Err(Error::corrupt("ridge statistics are not positive definite"));
         }
@@ -422,7 +434,39 @@ impl RidgeStats {
                 l[i * d + j] = 0.0;
             }
         }
+        // Columns of L⁻¹ by forward substitution of the unit vectors.
+        let inv = &mut self.inverse_t;
+        inv.iter_mut().for_each(|v| *v = 0.0);
+        for j in 0..d {
+            let col = &mut inv[j * d..(j + 1) * d];
+            col[j] = 1.0 / l[j * d + j];
+            for i in j + 1..d {
+                let row = &l[i * d + j..i * d + i];
+                let mut s = 0.0;
+                for (lk, ck) in row.iter().zip(&col[j..i]) {
+                    s -= lk * ck;
+                }
+                col[i] = s / l[i * d + i];
+            }
+        }
         true
+    }
+
+    /// ‖L⁻¹x‖² = xᵀ (gram + diag(penalty))⁻¹ x, skipping zero entries of x.
+    pub fn leverage(&self, x: &[f64], scratch: &mut Vec<f64>) -> f64 {
+        let d = self.dim;
+        scratch.clear();
+        scratch.resize(d, 0.0);
+        for (j, &xj) in x.iter().enumerate().take(d) {
+            if xj == 0.0 {
+                continue;
+            }
+            let col = &self.inverse_t[j * d + j..(j + 1) * d];
+            for (z, c) in scratch[j..].iter_mut().zip(col) {
+                *z += xj * c;
+            }
+        }
+        scratch.iter().map(|z| z * z).sum()
     }
 
     /// Refactors after [`accumulate`](Self::accumulate) calls or a penalty change.
@@ -463,6 +507,7 @@ impl RidgeStats {
         self.penalty.resize(new_dim, fill);
         self.dim = new_dim;
         self.chol = vec![0.0; new_dim * new_dim];
+        self.inverse_t = vec![0.0; new_dim * new_dim];
         self.refactor();
     }
 
@@ -673,10 +718,7 @@ impl LinearValueModel {
 
     /// xᵀ S_a⁻¹ x: how uncertain offer `a`'s estimate is at x (times the noise variance).
     pub fn leverage(&self, offer: usize, x: &[f64], scratch: &mut Vec<f64>) -> f64 {
-        scratch.clear();
-        scratch.extend_from_slice(x);
-        self.per_offer[offer].forward(scratch);
-        scratch.iter().map(|z| z * z).sum()
+        self.per_offer[offer].leverage(x, scratch)
     }
 
     pub fn rewards_seen(&self, offer: usize) -> u64 {
@@ -721,6 +763,11 @@ mod tests {
         let mut c = r.xy.clone();
         r.solve(&mut c);
         assert!((c[0] - 1.0).abs() < 1e-6 && (c[1] - 2.0).abs() < 1e-6, "{c:?}");
+        let mut z = vec![0.5, 2.0];
+        r.forward(&mut z);
+        let direct: f64 = z.iter().map(|v| v * v).sum();
+        let via_inverse = r.leverage(&[0.5, 2.0], &mut Vec::new());
+        assert!((direct - via_inverse).abs() < 1e-9 * direct.abs().max(1.0), "{direct} {via_inverse}");
         r.grow(3, 1.0);
         let mut c = r.xy.clone();
         r.solve(&mut c);
