@@ -7,7 +7,7 @@
 //! greedy offer gets 1 − ε; of the exploring share ε, a quarter is spread uniformly over every
 //! eligible offer (so every offer keeps a known, non-zero probability for off-policy evaluation)
 //! and nine tenths go to offers in proportion to how plausibly they beat the greedy one — the
-//! normal tail Φ(−gap / sd(gap)) of the estimated gap, with sd from the ridge posterior (as in
+//! sharpened normal tail Φ(−3 gap / sd(gap)) of the estimated gap, with sd from the ridge posterior (as in
 //! LinUCB, Li et al. 2010, eq. 5). Offers that are clearly worse stop being explored beyond the
 //! uniform floor, so exploration costs less as the model learns. All probabilities are computed
 //! in closed form: `rank` reports exactly the probability each offer had of being shown first.
@@ -28,6 +28,11 @@ use crate::rng::Rng;
 
 /// Share of the exploration traffic spread uniformly over all eligible offers.
 const UNIFORM_EXPLORATION_SHARE: f64 = 0.1;
+/// Exploration weight of an offer: Φ(−SHARPNESS × gap / sd(gap)). The ridge widths (with strong
+/// shrinkage towards the pooled model) are not calibrated posteriors; sharpening by 3 keeps the
+/// exploring traffic on close contenders and captured more margin in the simulator (1 did worse,
+/// 10 no better).
+const EXPLORATION_SHARPNESS: f64 = 3.0;
 /// Most pending events a ranker keeps.
 pub const MAX_CAPACITY: usize = 1_000_000;
 
@@ -234,7 +239,7 @@ impl OfferRanker {
                 0.5
             } else {
                 let sd = (noise * (s.leverage[k] + s.leverage[best])).sqrt().max(1e-12);
-                normal_tail((s.mean[best] - s.mean[k]) / sd)
+                normal_tail(EXPLORATION_SHARPNESS * (s.mean[best] - s.mean[k]) / sd)
             };
             s.probability[k] = w;
             weights_total += w;

@@ -161,6 +161,14 @@ impl SimulatorConfig {
     }
 }
 
+impl SimulatorConfig {
+    /// The alternative shop when it knows each customer's expected order value (as most shops
+    /// do): a hold-out check written after the ranker was tuned, run once.
+    pub fn alternative_with_order_value(seed: u64) -> Self {
+        SimulatorConfig { show_order_value: true, ..SimulatorConfig::alternative(seed) }
+    }
+}
+
 /// A simulated customer: what the ranker sees and what it does not.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimCustomer {
@@ -288,9 +296,16 @@ impl Simulator {
             * self.config.margin_rate
     }
 
-    /// Ranker options for this shop: its offers and average margin, default exploration.
+    /// Ranker options for this shop: its offers, average margin and margin rate, default
+    /// exploration.
     pub fn ranker_options(&self, seed: u64) -> RankerOptions {
-        RankerOptions { offers: self.offers(), margin: Some(self.average_margin()), seed, ..Default::default() }
+        RankerOptions {
+            offers: self.offers(),
+            margin: Some(self.average_margin()),
+            margin_rate: self.config.margin_rate,
+            seed,
+            ..Default::default()
+        }
     }
 
     /// Draws the next customer.
