@@ -85,7 +85,12 @@ fn reward_errors_are_clear() {
     }
     assert_eq!(r.reward(&old, 1.0).unwrap_err().to_string(), format!("unknown event '{old}'"));
     let recent = r.rank(&c).unwrap().event_id;
+    let huge = r.reward(&recent, 1e300).unwrap_err().to_string();
+    assert!(huge.contains("reward must be between"), "{huge}");
     r.reward(&recent, 1.0).unwrap();
+    assert!(r.rank(&Context::new(0.5, 1e300)).unwrap_err().to_string().contains("clv must be at most"));
+    let after = r.rank(&c).unwrap();
+    assert!(after.ranking.iter().all(|o| o.probability.is_finite() && o.expected_value.is_finite()));
 }
 
 #[test]

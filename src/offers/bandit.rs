@@ -33,6 +33,8 @@ const UNIFORM_EXPLORATION_SHARE: f64 = 0.1;
 /// exploring traffic on close contenders and captured more margin in the simulator (1 did worse,
 /// 10 no better).
 const EXPLORATION_SHARPNESS: f64 = 3.0;
+/// Largest reward, CLV or order value accepted (keeps the regression statistics finite).
+pub const MAX_MONEY: f64 = 1e12;
 /// Most pending events a ranker keeps.
 pub const MAX_CAPACITY: usize = 1_000_000;
 
@@ -322,6 +324,7 @@ impl OfferRanker {
     /// Ranks the eligible offers, picks the one to show (`ranking[0]`) and records the event.
     pub fn rank(&mut self, context: &Context) -> Result<Ranking> {
         context.validate("context")?;
+        check_money(context)?;
         if self.features.learn_names(context) {
             self.model.grow(&self.features.offer_penalty_scales());
         }
@@ -398,15 +401,15 @@ impl OfferRanker {
         if event.rewarded {
             return Err(Error::invalid(format!("event '{event_id}' was already rewarded")));
         }
+        if reward.abs() > MAX_MONEY {
+            return Err(Error::invalid(format!("reward must be between -{MAX_MONEY:e} and {MAX_MONEY:e}, got {reward}")));
+        }
         let scale = self.economics.money_scale();
         let y = reward / scale - event.prior;
-        if !y.is_finite() {
-            return Err(Error::invalid(format!("reward {reward} is too large")));
-        }
-        event.rewarded = true;
-        let features = std::mem::take(&mut event.features);
         let offer = event.offer as usize;
-        self.model.update(offer, &features, y);
+        self.model.update(offer, &event.features, y)?;
+        event.rewarded = true;
+        event.features = Vec::new();
         Ok(())
     }
 
@@ -585,6 +588,16 @@ impl OfferRanker {
         r.finish()?;
         Ok(ranker)
     }
+}
+
+fn check_money(context: &Context) -> Result<()> {
+    if context.clv > MAX_MONEY {
+        return Err(Error::invalid(format!("context.clv must be at most {MAX_MONEY:e}, got {}", context.clv)));
+    }
+    if context.order_value.is_some_and(|v| v > MAX_MONEY) {
+        return Err(Error::invalid(format!("context.orderValue must be at most {MAX_MONEY:e}")));
+    }
+    Ok(())
 }
 
 fn put_opt(w: &mut Writer, v: Option<f64>) {

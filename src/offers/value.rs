@@ -492,6 +492,19 @@ impl RidgeStats {
         self.count += 1;
     }
 
+    /// Takes one observation back out (after a failed update).
+    pub fn remove(&mut self, x: &[f64], y: f64) {
+        let d = self.dim;
+        let n = x.len().min(d);
+        for i in 0..n {
+            for j in 0..n {
+                self.gram[i * d + j] -= x[i] * x[j];
+            }
+            self.xy[i] -= x[i] * y;
+        }
+        self.count = self.count.saturating_sub(1);
+    }
+
     /// Adds zero rows/columns for new feature dimensions (penalty `fill` for them).
     pub fn grow(&mut self, new_dim: usize, fill: f64) {
         let d = self.dim;
@@ -678,11 +691,31 @@ impl LinearValueModel {
     }
 
     /// Records reward target `y` for offer `offer` with features `x`.
-    pub fn update(&mut self, offer: usize, x: &[f64], y: f64) {
+    /// Fails (leaving the model unchanged) if the observation would make the statistics
+    /// non-finite or singular.
+    pub fn update(&mut self, offer: usize, x: &[f64], y: f64) -> Result<()> {
+        if !y.is_finite() || x.iter().any(|v| !v.is_finite()) {
+            return Err(Error::invalid("reward or context values are too large to learn from"));
+        }
         self.accumulate(offer, x, y);
-        self.pooled.refresh();
-        self.per_offer[offer].refresh();
+        let ok = self.pooled.refresh()
+            && self.per_offer[offer].refresh()
+            && self.pooled.gram.iter().chain(&self.pooled.xy).all(|v| v.is_finite());
+        if !ok {
+            // Take the observation back out (an error path: exact bits need not be restored).
+            self.pooled.remove(x, y);
+            self.per_offer[offer].remove(x, y);
+            let n = self.y_count as f64;
+            let mean_before = if n > 1.0 { (n * self.y_mean - y) / (n - 1.0) } else { 0.0 };
+            self.y_m2 = (self.y_m2 - (y - mean_before) * (y - self.y_mean)).max(0.0);
+            self.y_mean = mean_before;
+            self.y_count -= 1;
+            self.pooled.refresh();
+            self.per_offer[offer].refresh();
+            return Err(Error::invalid("reward or context values are too large to learn from"));
+        }
         self.recompute();
+        Ok(())
     }
 
     /// Batch fit: adds observations without refactoring; call [`finish_batch`](Self::finish_batch).
