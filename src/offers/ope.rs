@@ -56,7 +56,7 @@ pub fn evaluate(log: &[LoggedRow], policy: &OfferRanker) -> Result<OffPolicyEsti
         if p.is_nan() {
             return Err(Error::invalid(format!("log[{i}].probability is NaN")));
         }
-        if !(p > 0.0 && p <= 1.0) {
+        if p <= 0.0 || p > 1.0 {
             return Err(Error::invalid(format!("log[{i}].probability must be in (0, 1], got {p}")));
         }
         if row.reward.is_nan() {
@@ -127,7 +127,7 @@ pub fn evaluate(log: &[LoggedRow], policy: &OfferRanker) -> Result<OffPolicyEsti
         weights += w;
         dr += direct + w * (row.reward - predict(logged[i]));
     }
-    if !(weights > 0.0) {
+    if weights.is_nan() || weights <= 0.0 {
         return Err(Error::invalid(
             "log: the policy never shows any of the logged offers, so this log cannot evaluate it",
         ));

@@ -69,6 +69,7 @@ pub struct SimulatorConfig {
     pub gift_non_loyal: f64,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn segment(name: &str, weight: f64, a: f64, b: f64, order: f64, orders: f64, loyal: bool, ps: f64) -> SegmentProfile {
     SegmentProfile {
         name: name.to_string(),
@@ -254,7 +255,7 @@ impl Simulator {
             }
         }
         let total: f64 = config.segments.iter().map(|s| s.weight).sum();
-        if !(total > 0.0) {
+        if total.is_nan() || total <= 0.0 {
             return Err(Error::invalid("segment weights sum to 0"));
         }
         let mut acc = 0.0;

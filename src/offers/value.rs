@@ -232,6 +232,7 @@ pub fn prior(offer: &Offer, context: &Context, economics: &Economics) -> PriorEs
 ///   regression can learn how persuasive the offer really is (its coefficient is the share of
 ///   would-not-buy customers won);
 /// - `waste` = P(buy anyway) × cost: the cost paid to customers who would have bought anyway.
+///
 /// All three are 0 for the control. Then, for every segment (one-hot) and user feature
 /// (asinh-compressed) seen so far, a pair (x, room·x), so persuasion may differ by segment and
 /// feature (a gift that only works on loyal customers).
@@ -390,7 +391,7 @@ impl RidgeStats {
             return Err(Error::corrupt("ridge statistics have inconsistent lengths"));
         }
         if gram.iter().chain(xy.iter()).any(|v| !v.is_finite())
-            || penalty.iter().any(|v| !(*v > 0.0 && v.is_finite()))
+            || penalty.iter().any(|v| v.is_nan() || *v <= 0.0 || !v.is_finite())
         {
             return Err(Error::corrupt("ridge statistics are not finite"));
         }
@@ -422,7 +423,7 @@ impl RidgeStats {
                     sum -= a * b;
                 }
                 if i == j {
-                    if !(sum > 0.0) || !sum.is_finite() {
+                    if sum.is_nan() || sum <= 0.0 || !sum.is_finite() {
                         return false;
                     }
                     l[i * d + i] = sum.sqrt();
