@@ -180,8 +180,11 @@ impl BetaGeometricObjective<'_> {
         let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
         let (lg_r, lg_b, lg_ab) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b));
         let (dg_r, dg_b, dg_ab) = if want_gradient { (digamma(r), digamma(b), digamma(a + b)) } else { (0.0, 0.0, 0.0) };
-        // Per distinct x: ln(b + x − 1 + shift), used in A4.
-        let mut ln_b_x = Vec::with_capacity(g.distinct_x.len());
+        // Per distinct x: r + x, ln(b + x − 1 + shift) and its reciprocal, used in A4.
+        let nx = g.distinct_x.len();
+        let mut rx_values = Vec::with_capacity(nx);
+        let mut ln_b_x = Vec::with_capacity(nx);
+        let mut inv_b_x = Vec::with_capacity(nx);
         for (&x, &w) in g.distinct_x.iter().zip(&g.distinct_weight) {
             let a1 = ln_gamma(r + x) - lg_r + r * ln_alpha;
             let a2 = lg_ab + ln_gamma(b + x + k) - lg_b - ln_gamma(a + b + x + k);
@@ -193,41 +196,56 @@ impl BetaGeometricObjective<'_> {
                 d_a += w * (dg_ab - dg_ab_x);
                 d_b += w * (dg_ab + digamma(b + x + k) - dg_b - dg_ab_x);
             }
+            rx_values.push(r + x);
             ln_b_x.push((b + x - 1.0 + k).ln());
+            inv_b_x.push(1.0 / (b + x - 1.0 + k));
         }
+        // ln(α + T), ln(α + tx) and their reciprocals once per distinct value (a day grid has
+        // few of them), so the per-row work is one exp and one ln1p.
+        let ln_at_values: Vec<f64> = g.distinct_t.iter().map(|t| (alpha + t).ln()).collect();
+        let ln_atx_values: Vec<f64> = g.distinct_tx.iter().map(|t| (alpha + t).ln()).collect();
+        let inv_at_values: Vec<f64> = g.distinct_t.iter().map(|t| 1.0 / (alpha + t)).collect();
+        let inv_atx_values: Vec<f64> = g.distinct_tx.iter().map(|t| 1.0 / (alpha + t)).collect();
+        let inv_a = 1.0 / a;
+        // Sums of weight × (A4 share) pieces, turned into the gradient after the loop.
+        let (mut s_r, mut s_alpha, mut s_a, mut s_b) = (0.0, 0.0, 0.0, 0.0);
         for i in 0..g.x.len() {
-            let (x, w) = (g.x[i], g.weight[i]);
-            let rx = r + x;
-            let ln_at = (alpha + g.t[i]).ln();
+            let w = g.weight[i];
+            let xi = g.x_index[i] as usize;
+            let rx = rx_values[xi];
+            let ti = g.t_index[i] as usize;
+            let ln_at = ln_at_values[ti];
             let a3 = -rx * ln_at;
-            if x > 0.0 || k > 0.0 {
-                let ln_atx = (alpha + g.tx[i]).ln();
-                let a4 = ln_a - ln_b_x[g.x_index[i] as usize] - rx * ln_atx;
+            if g.distinct_x[xi] > 0.0 || k > 0.0 {
+                let txi = g.tx_index[i] as usize;
+                let ln_atx = ln_atx_values[txi];
+                let a4 = ln_a - ln_b_x[xi] - rx * ln_atx;
                 // ln(e^A3 + e^A4) and the weight of the A4 term, without overflow.
                 let d = a4 - a3;
-                let (term, w4) = if d > 0.0 {
-                    let e = (-d).exp();
-                    (a4 + e.ln_1p(), 1.0 / (1.0 + e))
-                } else {
-                    let e = d.exp();
-                    (a3 + e.ln_1p(), e / (1.0 + e))
-                };
+                let e = (-d.abs()).exp();
+                let log_term = e.ln_1p();
+                let inv = 1.0 / (1.0 + e);
+                let (term, w4) = if d > 0.0 { (a4 + log_term, inv) } else { (a3 + log_term, e * inv) };
                 total += w * term;
                 if want_gradient {
                     let w3 = 1.0 - w4;
-                    d_r -= w * (w3 * ln_at + w4 * ln_atx);
-                    d_alpha -= w * rx * (w3 / (alpha + g.t[i]) + w4 / (alpha + g.tx[i]));
-                    d_a += w * w4 / a;
-                    d_b -= w * w4 / (b + x - 1.0 + k);
+                    s_r -= w * (w3 * ln_at + w4 * ln_atx);
+                    s_alpha -= w * rx * (w3 * inv_at_values[ti] + w4 * inv_atx_values[txi]);
+                    s_a += w * w4;
+                    s_b -= w * w4 * inv_b_x[xi];
                 }
             } else {
                 total += w * a3;
                 if want_gradient {
-                    d_r -= w * ln_at;
-                    d_alpha -= w * rx / (alpha + g.t[i]);
+                    s_r -= w * ln_at;
+                    s_alpha -= w * rx * inv_at_values[ti];
                 }
             }
         }
+        d_r += s_r;
+        d_alpha += s_alpha;
+        d_a += s_a * inv_a;
+        d_b += s_b;
         if let Some(gr) = gradient.as_deref_mut() {
             *gr = [d_r, d_alpha, d_a, d_b];
         }
@@ -282,13 +300,15 @@ pub(crate) fn fit_beta_geometric(summary: &Summary, penalizer: f64, shift: u8, m
     let log_likelihood = objective.total(&params, None);
     check_fitted(model, &["r", "alpha", "a", "b"], &params, log_likelihood)?;
     let n = data.total_weight;
-    let penalised = |p: &[f64]| {
-        if p.iter().any(|v| !(*v > 0.0)) {
-            return f64::NAN;
+    // Observed information of the penalised log-likelihood (what was maximised), natural parameters.
+    let gradient = |p: &[f64], out: &mut [f64]| {
+        let mut g = [0.0; 4];
+        objective.total(p, Some(&mut g));
+        for i in 0..4 {
+            out[i] = g[i] - 2.0 * n * penalizer * p[i];
         }
-        objective.total(p, None) - n * penalizer * p.iter().map(|v| v * v).sum::<f64>()
     };
-    let standard_errors = optimize::standard_errors(&penalised, &params);
+    let standard_errors = optimize::standard_errors_from_gradient(&gradient, &params);
     Ok(Fitted { params, log_likelihood, standard_errors, customers: n })
 }
 
