@@ -130,9 +130,10 @@ pub fn ln_hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
     let mut sum = 1.0;
     for k in 0..MAX_TERMS {
         let kf = k as f64;
-        term *= (a + kf) * (b + kf) / ((c + kf) * (kf + 1.0)) * z;
+        let ratio = (a + kf) * (b + kf) / ((c + kf) * (kf + 1.0)) * z;
+        term *= ratio;
         sum += term;
-        if tail_negligible(term, sum, a, b, c, kf + 1.0, z) {
+        if tail_negligible(term, sum, ratio, c + kf, z) {
             return Some(log_scale + sum.ln());
         }
         if sum > 1e250 {
@@ -162,7 +163,8 @@ pub fn ln_hyp2f1_with_derivatives(a: f64, b: f64, c: f64, z: f64) -> Option<[f64
         let kf = k as f64;
         let factor = (a + kf) * (b + kf) / (c + kf);
         dz += term * factor;
-        term *= factor / (kf + 1.0) * z;
+        let ratio = factor / (kf + 1.0) * z;
+        term *= ratio;
         sa += 1.0 / (a + kf);
         sb += 1.0 / (b + kf);
         sc += 1.0 / (c + kf);
@@ -172,7 +174,7 @@ pub fn ln_hyp2f1_with_derivatives(a: f64, b: f64, c: f64, z: f64) -> Option<[f64
         dc += term * sc;
         // The derivative series carry extra factors growing like ln k and k; ask the tail
         // bound of a series with terms k·t_k to be negligible too.
-        if tail_negligible(term * (kf + 2.0) * (1.0 + sa + sb + sc), sum, a, b, c, kf + 1.0, z) {
+        if tail_negligible(term * (kf + 2.0) * (1.0 + sa + sb + sc), sum, ratio, c + kf, z) {
             let inv = 1.0 / sum;
             return Some([log_scale + sum.ln(), da * inv, db * inv, -dc * inv, dz * inv]);
         }
@@ -186,15 +188,15 @@ pub fn ln_hyp2f1_with_derivatives(a: f64, b: f64, c: f64, z: f64) -> Option<[f64
     None
 }
 
-/// Whether the terms after `term` (the k-th) add less than 1e-17 of `sum`. The ratio of
-/// consecutive terms, (a+k)(b+k)z / ((c+k)(k+1)), tends to z; once it is below 1 the tail is at
-/// most term · ρ / (1 − ρ) with ρ the larger of the current ratio and z (the ratios approach z
-/// monotonically from one side for large k).
+/// Whether the terms after `term` add less than 1e-17 of `sum`. The ratio of consecutive
+/// terms, (a+k)(b+k)z / ((c+k)(k+1)), tends to z monotonically for large k (from above or
+/// below), so once the last `ratio` and z are both below 1, every later ratio is at most
+/// ρ = max(ratio, z) and the tail is at most term · ρ / (1 − ρ). `c_k` = c + k must be positive
+/// (past the last sign change of a series with c < 0).
 #[inline]
-fn tail_negligible(term: f64, sum: f64, a: f64, b: f64, c: f64, k: f64, z: f64) -> bool {
-    let ratio = ((a + k) * (b + k) / ((c + k) * (k + 1.0)) * z).abs();
-    let rho = ratio.max(z);
-    rho < 1.0 && (c + k) > 0.0 && term.abs() * rho <= (1.0 - rho) * sum.abs() * 1e-17
+fn tail_negligible(term: f64, sum: f64, ratio: f64, c_k: f64, z: f64) -> bool {
+    let rho = ratio.abs().max(z);
+    rho < 1.0 && c_k > 0.0 && term.abs() * rho <= (1.0 - rho) * sum.abs() * 1e-17
 }
 
 /// 2F1(a, b; c; z) for any real a, b, c (c not a non-positive integer) and 0 <= z < 1, by the
@@ -209,12 +211,13 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
     let mut sum = 1.0;
     for k in 0..MAX_TERMS {
         let kf = k as f64;
-        term *= (a + kf) * (b + kf) / ((c + kf) * (kf + 1.0)) * z;
+        let ratio = (a + kf) * (b + kf) / ((c + kf) * (kf + 1.0)) * z;
+        term *= ratio;
         sum += term;
         if !sum.is_finite() {
             return None;
         }
-        if tail_negligible(term, sum, a, b, c, kf + 1.0, z) {
+        if tail_negligible(term, sum, ratio, c + kf, z) {
             return Some(sum);
         }
     }
