@@ -122,6 +122,9 @@ impl TransactionModel for BetaGeo {
     fn expected_purchases_one(&self, horizon: f64, x: f64, tx: f64, t: f64) -> f64 {
         conditional_expected(&self.params.to_array(), horizon, x, tx, t, 0)
     }
+    fn expected_purchases(&self, horizon: f64, summary: &Summary) -> Result<Vec<f64>> {
+        conditional_expected_many(&self.params.to_array(), horizon, summary, 0, "BG/NBD")
+    }
     fn probability_no_purchase_one(&self, horizon: f64, x: f64, tx: f64, t: f64) -> f64 {
         probability_no_purchase(&self.params.to_array(), horizon, x, tx, t, 0)
     }
@@ -333,14 +336,23 @@ pub(crate) fn conditional_expected(p: &[f64], horizon: f64, x: f64, tx: f64, t: 
     if horizon == 0.0 {
         return 0.0;
     }
-    let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
+    let a = p[2];
     // At a = 1 the prefactor and the bracket are both singular (0/0); use the mean of the two
-    // sides, which is accurate to O(1e-8) relative.
+    // sides a = 1 ± 2e-4 (the function is smooth in a, so the error is O(4e-8) relative).
     if (a - 1.0).abs() < 1e-4 {
-        let lo = conditional_expected(&[r, alpha, 1.0 - 1e-4, b], horizon, x, tx, t, shift);
-        let hi = conditional_expected(&[r, alpha, 1.0 + 1e-4, b], horizon, x, tx, t, shift);
+        // The two sides are 2e-4 away from 1, so these calls do not come back here.
+        let lo = conditional_expected(&[p[0], p[1], 1.0 - 2e-4, p[3]], horizon, x, tx, t, shift);
+        let hi = conditional_expected(&[p[0], p[1], 1.0 + 2e-4, p[3]], horizon, x, tx, t, shift);
         return 0.5 * (lo + hi);
     }
+    expected_if_alive(p, horizon, x, t, shift) * probability_alive(p, x, tx, t, shift)
+}
+
+/// The factor of FHL eq. (10) in front of P(alive): (a+b+x−1)/(a−1) · [1 − G · 2F1(...)]. It
+/// depends on (x, T) only — not on recency — which lets scoring share it between customers.
+/// Requires |a − 1| >= 1e-4 (see [`conditional_expected`]).
+fn expected_if_alive(p: &[f64], horizon: f64, x: f64, t: f64, shift: u8) -> f64 {
+    let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
     let k = shift as f64;
     let rx = r + x;
     let c = a + b + x - 1.0 + k;
@@ -357,7 +369,34 @@ pub(crate) fn conditional_expected(p: &[f64], horizon: f64, x: f64, tx: f64, t: 
             None => f64::NAN,
         }
     };
-    c / (a - 1.0) * bracket * probability_alive(p, x, tx, t, shift)
+    c / (a - 1.0) * bracket
+}
+
+/// Conditional expected purchases for a whole summary, computing the (x, T)-only factor once per
+/// distinct (x, T) pair (customers on a day grid share few of them), then P(alive) per customer.
+pub(crate) fn conditional_expected_many(p: &[f64], horizon: f64, summary: &Summary, shift: u8, model: &str) -> Result<Vec<f64>> {
+    super::check_horizon(horizon)?;
+    super::check_summary(summary)?;
+    let n = summary.len();
+    let out: Vec<f64> = if horizon == 0.0 {
+        vec![0.0; n]
+    } else if (p[2] - 1.0).abs() < 1e-4 {
+        (0..n).map(|i| conditional_expected(p, horizon, summary.frequency[i], summary.recency[i], summary.t[i], shift)).collect()
+    } else {
+        let mut cache: std::collections::HashMap<[u64; 2], f64, super::BitsHasher> =
+            std::collections::HashMap::with_capacity_and_hasher(1024, super::BitsHasher::default());
+        (0..n)
+            .map(|i| {
+                let (x, tx, t) = (summary.frequency[i], summary.recency[i], summary.t[i]);
+                let factor = *cache
+                    .entry([x.to_bits(), t.to_bits()])
+                    .or_insert_with(|| expected_if_alive(p, horizon, x, t, shift));
+                factor * probability_alive(p, x, tx, t, shift)
+            })
+            .collect()
+    };
+    super::check_output(model, "expectedPurchases", &out)?;
+    Ok(out)
 }
 
 /// E[X(t)] for a new customer: FHL 2005 eq. (9), (a+b−1)/(a−1) [1 − (α/(α+t))^r 2F1(r, b; a+b−1; t/(α+t))];
@@ -368,8 +407,8 @@ pub(crate) fn unconditional_expected(r: f64, alpha: f64, a: f64, b: f64, t: f64,
     }
     if (a - 1.0).abs() < 1e-4 {
         return 0.5
-            * (unconditional_expected(r, alpha, 1.0 - 1e-4, b, t, shift)
-                + unconditional_expected(r, alpha, 1.0 + 1e-4, b, t, shift));
+            * (unconditional_expected(r, alpha, 1.0 - 2e-4, b, t, shift)
+                + unconditional_expected(r, alpha, 1.0 + 2e-4, b, t, shift));
     }
     let k = shift as f64;
     let c = a + b - 1.0 + k;

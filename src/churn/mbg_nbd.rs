@@ -81,6 +81,9 @@ impl TransactionModel for ModifiedBetaGeo {
     fn expected_purchases_one(&self, horizon: f64, x: f64, tx: f64, t: f64) -> f64 {
         bg_nbd::conditional_expected(&self.params.to_array(), horizon, x, tx, t, 1)
     }
+    fn expected_purchases(&self, horizon: f64, summary: &Summary) -> Result<Vec<f64>> {
+        bg_nbd::conditional_expected_many(&self.params.to_array(), horizon, summary, 1, "MBG/NBD")
+    }
     fn probability_no_purchase_one(&self, horizon: f64, x: f64, tx: f64, t: f64) -> f64 {
         bg_nbd::probability_no_purchase(&self.params.to_array(), horizon, x, tx, t, 1)
     }

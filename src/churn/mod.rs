@@ -205,6 +205,36 @@ impl Grouped {
     }
 }
 
+/// A small hasher for keys made of f64 bit patterns (std's SipHash is several times slower,
+/// and these keys come from the caller's own data). SplitMix64's finaliser spreads every input
+/// bit into the low bits that pick the bucket.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct BitsHasher(u64);
+
+impl std::hash::Hasher for BitsHasher {
+    fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(*b as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(23) ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl std::hash::BuildHasher for BitsHasher {
+    type Hasher = BitsHasher;
+    fn build_hasher(&self) -> BitsHasher {
+        BitsHasher(0)
+    }
+}
+
 /// The checks shared by every count-model fit: a finite penalizer, some repeat buyers, and
 /// not only customers observed for no time at all.
 pub(crate) fn check_fit_input(model: &str, grouped: &Grouped, penalizer: f64) -> Result<()> {
