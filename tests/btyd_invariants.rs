@@ -86,6 +86,10 @@ fn check_against_sampling(model: &dyn TransactionModel, horizon: f64, draw: &dyn
 fn check_shapes(model: &dyn TransactionModel, summary: &Summary) {
     let alive = model.probability_alive(summary).unwrap();
     assert!(alive.iter().all(|p| (0.0..=1.0).contains(p)));
+    for i in 0..summary.len() {
+        let one = model.probability_alive_one(summary.frequency[i], summary.recency[i], summary.t[i]);
+        assert!((alive[i] - one).abs() <= 1e-14, "{} vectorised P(alive) differs", model.model_name());
+    }
     let mut previous_e = vec![0.0; summary.len()];
     let mut previous_q = vec![1.0; summary.len()];
     for horizon in [0.5, 1.0, 4.0, 13.0, 52.0, 200.0] {

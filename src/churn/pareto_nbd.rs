@@ -54,27 +54,51 @@ pub struct ParetoNbd {
 /// L = Γ(r+x)α^rβ^s/Γ(r) · [ (α+T)^{−(r+x)} (β+T)^{−s} + s/(r+s+x) · A0 ],
 /// returns (ln of the first term = "alive at T", ln of the second = "dropped out in (tx, T]").
 fn log_parts(p: &[f64], x: f64, tx: f64, t: f64) -> (f64, f64) {
+    log_parts_with(p, x, tx, t, &mut |x, tau| ln_f(p, x, tau))
+}
+
+/// ln F(τ) of the FH note: α >= β: F(τ) = 2F1(r+s+x, s+1; r+s+x+1; (α−β)/(α+τ)) / (α+τ)^{r+s+x};
+/// α < β: F(τ) = 2F1(r+s+x, r+x; r+s+x+1; (β−α)/(β+τ)) / (β+τ)^{r+s+x}. A0 = F(tx) − F(T).
+fn ln_f(p: &[f64], x: f64, tau: f64) -> Option<f64> {
+    let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3]);
+    let rsx = r + s + x;
+    if alpha >= beta {
+        Some(ln_hyp2f1(rsx, s + 1.0, rsx + 1.0, (alpha - beta) / (alpha + tau))? - rsx * (alpha + tau).ln())
+    } else {
+        Some(ln_hyp2f1(rsx, r + x, rsx + 1.0, (beta - alpha) / (beta + tau))? - rsx * (beta + tau).ln())
+    }
+}
+
+/// [`log_parts`] with ln F supplied by the caller (scoring caches it per distinct (x, τ)).
+fn log_parts_with(p: &[f64], x: f64, tx: f64, t: f64, ln_f: &mut dyn FnMut(f64, f64) -> Option<f64>) -> (f64, f64) {
     let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3]);
     let rsx = r + s + x;
     let alive = -(r + x) * (alpha + t).ln() - s * (beta + t).ln();
     if tx >= t {
         return (alive, f64::NEG_INFINITY);
     }
-    // A0 = F(tx) − F(T): α >= β: F(τ) = 2F1(r+s+x, s+1; r+s+x+1; (α−β)/(α+τ)) / (α+τ)^{r+s+x};
-    //                     α <  β: F(τ) = 2F1(r+s+x, r+x; r+s+x+1; (β−α)/(β+τ)) / (β+τ)^{r+s+x}.
-    let ln_f = |tau: f64| -> Option<f64> {
-        if alpha >= beta {
-            Some(ln_hyp2f1(rsx, s + 1.0, rsx + 1.0, (alpha - beta) / (alpha + tau))? - rsx * (alpha + tau).ln())
-        } else {
-            Some(ln_hyp2f1(rsx, r + x, rsx + 1.0, (beta - alpha) / (beta + tau))? - rsx * (beta + tau).ln())
-        }
-    };
-    let dropped = match (ln_f(tx), ln_f(t)) {
+    let dropped = match (ln_f(x, tx), ln_f(x, t)) {
         (Some(a), Some(b)) if a > b => s.ln() - rsx.ln() + log_sub_exp(a, b),
         // Series too slow (argument extremely close to 1) or cancellation: integrate directly.
         _ => s.ln() + ln_dropout_integral(p, x, tx, t),
     };
     (alive, dropped)
+}
+
+/// P(alive) for every customer of a summary, with ln F cached per distinct (x, τ): customers on
+/// a day grid share few of those pairs, so scoring costs a hash lookup instead of two series.
+fn probability_alive_many(p: &[f64], summary: &Summary) -> Vec<f64> {
+    let mut cache: std::collections::HashMap<[u64; 2], Option<f64>, super::BitsHasher> =
+        std::collections::HashMap::with_capacity_and_hasher(1024, super::BitsHasher::default());
+    let mut lookup = |x: f64, tau: f64| *cache.entry([x.to_bits(), tau.to_bits()]).or_insert_with(|| ln_f(p, x, tau));
+    (0..summary.len())
+        .map(|i| {
+            let x = summary.frequency[i];
+            let tx = if x == 0.0 { 0.0 } else { summary.recency[i] };
+            let (alive, dropped) = log_parts_with(p, x, tx, summary.t[i], &mut lookup);
+            1.0 / (1.0 + (dropped - alive).exp())
+        })
+        .collect()
 }
 
 /// ln ∫_{tx}^{T} (α+τ)^{−(r+x)} (β+τ)^{−(s+1)} dτ — the "dropped out at τ" part of the likelihood
@@ -354,6 +378,29 @@ impl TransactionModel for ParetoNbd {
     }
     fn log_likelihood(&self) -> f64 {
         self.log_likelihood
+    }
+
+    fn probability_alive(&self, summary: &Summary) -> Result<Vec<f64>> {
+        super::check_summary(summary)?;
+        let out = probability_alive_many(&self.params.to_array(), summary);
+        super::check_output("Pareto/NBD", "probabilityAlive", &out)?;
+        Ok(out)
+    }
+
+    fn expected_purchases(&self, horizon: f64, summary: &Summary) -> Result<Vec<f64>> {
+        super::check_horizon(horizon)?;
+        super::check_summary(summary)?;
+        let ParetoNbdParams { r, alpha, s, beta } = self.params;
+        let alive = probability_alive_many(&self.params.to_array(), summary);
+        let out: Vec<f64> = (0..summary.len())
+            .map(|i| {
+                let (x, t) = (summary.frequency[i], summary.t[i]);
+                let l = ((beta + t) / (beta + t + horizon)).ln();
+                (r + x) / (alpha + t) * (beta + t) * one_minus_power_over(s - 1.0, l) * alive[i]
+            })
+            .collect();
+        super::check_output("Pareto/NBD", "expectedPurchases", &out)?;
+        Ok(out)
     }
 
     /// P(alive) = 1 / (1 + s/(r+s+x) (α+T)^{r+x} (β+T)^s A0) (FH 2005 note, eq. 24):
