@@ -2,6 +2,8 @@
 //! against an independent computation: importance sampling from the prior (λ, p) or (λ, μ)
 //! with the individual-level likelihood as weight — no hypergeometric function, no closed form.
 
+#![allow(clippy::needless_range_loop)]
+
 use regulars::churn::*;
 use regulars::data::{Summary, TimeUnit};
 use regulars::rng::Rng;

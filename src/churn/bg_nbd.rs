@@ -173,7 +173,7 @@ impl BetaGeometricObjective<'_> {
     /// A1 = lnΓ(r+x) − lnΓ(r) + r ln α, A2 = lnΓ(a+b) + lnΓ(b+x) − lnΓ(b) − lnΓ(a+b+x),
     /// A3 = −(r+x) ln(α+T), A4 = ln a − ln(b+x−1) − (r+x) ln(α+tx), δ = [x > 0].
     /// A1 and A2 depend on x only, so they are summed once per distinct frequency.
-    fn total(&self, p: &[f64], mut gradient: Option<&mut [f64; 4]>) -> f64 {
+    fn total(&self, p: &[f64], gradient: Option<&mut [f64; 4]>) -> f64 {
         let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
         let k = self.shift;
         let g = self.data;
@@ -249,7 +249,7 @@ impl BetaGeometricObjective<'_> {
         d_alpha += s_alpha;
         d_a += s_a * inv_a;
         d_b += s_b;
-        if let Some(gr) = gradient.as_deref_mut() {
+        if let Some(gr) = gradient {
             *gr = [d_r, d_alpha, d_a, d_b];
         }
         total

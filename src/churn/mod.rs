@@ -5,6 +5,10 @@
 //! them. Fitting groups identical `(frequency, recency, T)` rows first, so the cost of a fit
 //! grows with the number of distinct rows, not customers.
 
+// `!(x > 0.0)` is deliberate throughout: it is true for NaN as well, which is the point.
+// Index loops mirror the papers' sums over customers and parameters.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
 pub mod bg_nbd;
 pub mod clv;
 pub mod gamma_gamma;

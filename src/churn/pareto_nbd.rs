@@ -197,7 +197,7 @@ fn row_with_gradient(p: &[f64], x: f64, tx: f64, t: f64) -> Option<(f64, [f64; 4
 }
 
 /// Total log-likelihood over grouped rows and, when asked, its gradient in (r, α, s, β).
-fn total_log_likelihood(data: &Grouped, p: &[f64], mut gradient: Option<&mut [f64; 4]>) -> f64 {
+fn total_log_likelihood(data: &Grouped, p: &[f64], gradient: Option<&mut [f64; 4]>) -> f64 {
     let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3]);
     let want = gradient.is_some();
     let lg_r = ln_gamma(r);
@@ -227,7 +227,7 @@ fn total_log_likelihood(data: &Grouped, p: &[f64], mut gradient: Option<&mut [f6
             total += w * log_add_exp(alive, dropped);
         }
     }
-    if let Some(out) = gradient.as_deref_mut() {
+    if let Some(out) = gradient {
         *out = g;
     }
     total
