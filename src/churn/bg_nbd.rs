@@ -289,13 +289,16 @@ pub(crate) fn fit_beta_geometric(summary: &Summary, penalizer: f64, shift: u8, m
     let data = Grouped::from_summary(summary)?;
     check_fit_input(model, &data, penalizer)?;
     let objective = BetaGeometricObjective { data: &data, penalizer, shift: shift as f64 };
-    // Starting points: lifetimes' all-ones, and two spread in the scale of the data's T
+    // Starting points: lifetimes' all-ones, and others spread in the scale of the data's T
     // (α is a time scale: the mean inter-purchase time of a typical customer times r).
     let mean_t = data.t.iter().zip(&data.weight).map(|(t, w)| t * w).sum::<f64>() / data.total_weight;
     let scale = (mean_t.max(1e-6) / 8.0).ln();
+    // Screened by their objective value before the best is refined (optimize::minimize).
     let starts = vec![
         vec![0.0, 0.0, 0.0, 0.0],
         vec![(0.3f64).ln(), scale, (0.8f64).ln(), (2.5f64).ln()],
+        vec![(0.3f64).ln(), scale - 1.0, (0.8f64).ln(), (2.5f64).ln()],
+        vec![(1.0f64).ln(), scale + 1.0, (0.5f64).ln(), (1.0f64).ln()],
         vec![(2.0f64).ln(), scale + 2.0, (2.0f64).ln(), (8.0f64).ln()],
     ];
     let best = optimize::minimize(&objective, &starts, &Settings::default(), model)?;

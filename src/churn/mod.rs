@@ -21,7 +21,7 @@ pub mod special;
 pub use bg_nbd::{BetaGeo, BetaGeoOptions, BetaGeoParams};
 pub use clv::{customer_lifetime_value, ClvOptions};
 pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
-pub use mbg_nbd::{ModifiedBetaGeo, ModifiedBetaGeoParams};
+pub use mbg_nbd::{ModifiedBetaGeo, ModifiedBetaGeoOptions, ModifiedBetaGeoParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdOptions, ParetoNbdParams};
 
 use crate::data::Summary;

@@ -198,28 +198,29 @@ fn identity(n: usize) -> Vec<f64> {
     m
 }
 
-/// Minimises from each start and keeps the lowest value. Errors when no start gives a finite
-/// objective, with `what` naming the model.
+/// Multi-start minimisation with screening: the objective is evaluated at every start (one
+/// cheap evaluation each), BFGS runs from the best of them, and further starts are tried in
+/// order of their screening value only while no run has converged. The lowest value found wins.
+/// Errors when no start gives a finite objective, with `what` naming the model.
 pub fn minimize(objective: &dyn Objective, starts: &[Vec<f64>], settings: &Settings, what: &str) -> Result<Minimum> {
+    let mut order: Vec<(f64, usize)> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, start)| (objective.value(start, None), i))
+        .filter(|(v, _)| v.is_finite())
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut best: Option<Minimum> = None;
-    let mut converged_values: Vec<f64> = Vec::new();
-    for start in starts {
-        if let Some(found) = bfgs(objective, start, settings) {
-            // Two starts that converge to the same value: the optimum is confirmed, skip the rest
-            // (keeps a million-customer fit at two runs).
-            let confirmed = found.converged
-                && converged_values.iter().any(|v| (v - found.value).abs() <= 1e-9 * (1.0 + v.abs()));
-            if found.converged {
-                converged_values.push(found.value);
-            }
+    for &(_, i) in &order {
+        if let Some(found) = bfgs(objective, &starts[i], settings) {
             let better = match &best {
                 None => true,
-                Some(b) => found.value < b.value || (found.converged && !b.converged && found.value <= b.value + 1e-9),
+                Some(b) => found.value < b.value,
             };
             if better {
                 best = Some(found);
             }
-            if confirmed {
+            if best.as_ref().is_some_and(|b| b.converged) {
                 break;
             }
         }

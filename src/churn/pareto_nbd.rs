@@ -301,11 +301,14 @@ impl ParetoNbdOptions {
         let objective = ParetoObjective { data: &data, penalizer };
         let mean_t = data.t.iter().zip(&data.weight).map(|(t, w)| t * w).sum::<f64>() / data.total_weight;
         let scale = (mean_t.max(1e-6) / 3.0).ln();
-        let starts = vec![
-            vec![0.0, 0.0, 0.0, 0.0],
-            vec![(0.5f64).ln(), scale, (0.5f64).ln(), scale + 0.1],
-            vec![(1.5f64).ln(), scale + 1.0, (1.5f64).ln(), scale + 1.0],
-        ];
+        // Screened starting points (see optimize::minimize): lifetimes' all-ones and a small
+        // grid in the scale of the data's T (α and β are time scales).
+        let mut starts = vec![vec![0.0, 0.0, 0.0, 0.0]];
+        for shape in [0.5f64, 1.5] {
+            for offset in [-1.0, 0.0, 1.0] {
+                starts.push(vec![shape.ln(), scale + offset, shape.ln(), scale + offset + 0.1]);
+            }
+        }
         let settings = Settings::default();
         let best = optimize::minimize(&objective, &starts, &settings, model)?;
         let params: Vec<f64> = best.theta.iter().map(|t| t.exp()).collect();
