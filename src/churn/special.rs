@@ -159,15 +159,21 @@ pub fn ln_hyp2f1_with_derivatives(a: f64, b: f64, c: f64, z: f64) -> Option<[f64
     let (mut term, mut sum) = (1.0, 1.0);
     let (mut sa, mut sb, mut sc) = (0.0, 0.0, 0.0); // running Σ 1/(a+j), j < k
     let (mut da, mut db, mut dc, mut dz) = (0.0, 0.0, 0.0, 0.0);
+    // Pareto/NBD always has c = a + 1, so 1/(c+k) is the next 1/(a+k): one division saved.
+    let c_is_a_plus_one = c == a + 1.0;
+    let mut inv_a_k = 1.0 / a;
     for k in 0..MAX_TERMS {
         let kf = k as f64;
-        let factor = (a + kf) * (b + kf) / (c + kf);
+        let inv_c_k = if c_is_a_plus_one { 1.0 / (a + kf + 1.0) } else { 1.0 / (c + kf) };
+        let inv_b_k = 1.0 / (b + kf);
+        let factor = (a + kf) * (b + kf) * inv_c_k;
         dz += term * factor;
-        let ratio = factor / (kf + 1.0) * z;
+        let ratio = factor * z / (kf + 1.0);
         term *= ratio;
-        sa += 1.0 / (a + kf);
-        sb += 1.0 / (b + kf);
-        sc += 1.0 / (c + kf);
+        sa += inv_a_k;
+        sb += inv_b_k;
+        sc += inv_c_k;
+        inv_a_k = if c_is_a_plus_one { inv_c_k } else { 1.0 / (a + kf + 1.0) };
         sum += term;
         da += term * sa;
         db += term * sb;
