@@ -1,0 +1,802 @@
+//! The recommender facade of the JS API (`Recommender.fit`, `recommend`, `recommendMany`,
+//! `recommendForItems`, `similarItems`, `explain`, `toBytes` / `fromBytes`).
+//!
+//! A fitted recommender scores items with a [`Blend`] of up to three scorers — implicit ALS, item
+//! kNN and popularity. Each scorer's scores for a customer are divided by that customer's largest
+//! score of the scorer (so the three are on a common 0..1 scale) and summed with the blend
+//! weights. `"als"`, `"itemknn"` and `"popular"` are the pure blends (1, 0, 0) etc.; `"auto"`
+//! (the default) holds out the latest purchases of the training data, fits the scorers on the
+//! rest, and picks the weights (and the pure scorers are among the candidates) that recommend the
+//! held-out new items best, then refits on everything. The choice and every candidate's
+//! validation score are kept in [`Recommender::validation`].
+//!
+//! Model bytes carry the item factors (ALS), the neighbour lists (kNN) and each customer's
+//! purchases; user factors and popularity are recomputed on load by the same deterministic code
+//! that produced them at fit time, so a loaded model recommends exactly like the fitted one and
+//! the bytes stay small (Online Retail: see the bench).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::codec::{Reader, Writer};
+use crate::data::Transactions;
+use crate::error::{Error, Result};
+use crate::recommend::als::{AlsModel, AlsOptions, ConfidenceScaling};
+use crate::recommend::eval::{time_split, MetricsAccumulator, RankingMetrics};
+use crate::recommend::interactions::{InteractionValue, Interactions, Sparse};
+use crate::recommend::item_knn::{ItemKnnModel, Weighting};
+use crate::recommend::popular::PopularModel;
+use crate::recommend::quantize::{self, Quantization};
+use crate::recommend::simd;
+use crate::recommend::topk::{top_k, top_k_of};
+
+/// Which scorer to fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    Als,
+    ItemKnn,
+    Popular,
+    /// Pick the scorer or blend by a validation split of the training data (the default).
+    Auto,
+}
+
+impl Algorithm {
+    pub fn parse(name: &str) -> Result<Algorithm> {
+        match name {
+            "als" => Ok(Algorithm::Als),
+            "itemknn" => Ok(Algorithm::ItemKnn),
+            "popular" => Ok(Algorithm::Popular),
+            "auto" => Ok(Algorithm::Auto),
+            other => Err(Error::invalid(format!(
+                "algorithm must be \"als\", \"itemknn\", \"popular\" or \"auto\", got \"{other}\""
+            ))),
+        }
+    }
+}
+
+/// Weights of the three scorers (non-negative, summing to 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Blend {
+    pub als: f32,
+    pub knn: f32,
+    pub popular: f32,
+}
+
+impl Blend {
+    pub const ALS: Blend = Blend { als: 1.0, knn: 0.0, popular: 0.0 };
+    pub const KNN: Blend = Blend { als: 0.0, knn: 1.0, popular: 0.0 };
+    pub const POPULAR: Blend = Blend { als: 0.0, knn: 0.0, popular: 1.0 };
+
+    fn new(als: f32, knn: f32, popular: f32) -> Blend {
+        let total = als + knn + popular;
+        Blend { als: als / total, knn: knn / total, popular: popular / total }
+    }
+    /// A readable name: "als", "itemknn", "popular" or e.g. "als 0.50 + itemknn 0.40 + popular 0.10".
+    pub fn name(&self) -> String {
+        let parts: Vec<(&str, f32)> = [("als", self.als), ("itemknn", self.knn), ("popular", self.popular)]
+            .into_iter()
+            .filter(|p| p.1 > 0.0)
+            .collect();
+        if parts.len() == 1 {
+            return parts[0].0.to_string();
+        }
+        parts.iter().map(|(n, w)| format!("{n} {w:.2}")).collect::<Vec<_>>().join(" + ")
+    }
+    fn components(&self) -> usize {
+        [self.als, self.knn, self.popular].iter().filter(|w| **w > 0.0).count()
+    }
+}
+
+/// Hyper-parameters of [`Recommender::fit`]; `Default` gives the documented defaults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecommenderOptions {
+    pub algorithm: Algorithm,
+    /// ALS latent factors (64).
+    pub factors: usize,
+    /// ALS sweeps (15).
+    pub iterations: usize,
+    /// ALS L2 regularisation λ (10).
+    pub regularization: f64,
+    /// ALS confidence weight α (1).
+    pub alpha: f64,
+    /// ALS confidence scaling (log: c = 1 + α ln(1 + r)).
+    pub scaling: ConfidenceScaling,
+    /// Neighbours kept per item by item-kNN (50).
+    pub neighbours: usize,
+    /// Item-kNN weighting (BM25, K1 = 1.2, B = 0.75).
+    pub weighting: Weighting,
+    /// What a (customer, item) cell counts (order lines).
+    pub value: InteractionValue,
+    /// Share of the latest training rows that `"auto"` holds out for validation (0.2).
+    pub validation_fraction: f64,
+    pub seed: u64,
+}
+
+impl Default for RecommenderOptions {
+    fn default() -> Self {
+        RecommenderOptions {
+            algorithm: Algorithm::Auto,
+            factors: 64,
+            iterations: 15,
+            regularization: 10.0,
+            alpha: 1.0,
+            scaling: ConfidenceScaling::Log,
+            neighbours: 50,
+            weighting: Weighting::default(),
+            value: InteractionValue::Lines,
+            validation_fraction: 0.2,
+            seed: 42,
+        }
+    }
+}
+
+impl RecommenderOptions {
+    fn als_options(&self) -> AlsOptions {
+        AlsOptions {
+            factors: self.factors,
+            iterations: self.iterations,
+            regularization: self.regularization as f32,
+            alpha: self.alpha as f32,
+            scaling: self.scaling,
+            cg_steps: 3,
+            seed: self.seed,
+        }
+    }
+    fn validate(&self) -> Result<()> {
+        self.als_options().validate()?;
+        crate::error::check_scalar("regularization", self.regularization, 0.0, 1e6)?;
+        crate::error::check_scalar("alpha", self.alpha, 0.0, 1e6)?;
+        crate::error::check_scalar("validationFraction", self.validation_fraction, 0.05, 0.5)?;
+        if self.neighbours == 0 || self.neighbours > 10_000 {
+            return Err(Error::invalid(format!("neighbours must be between 1 and 10000, got {}", self.neighbours)));
+        }
+        Ok(())
+    }
+}
+
+/// One candidate's score on the validation split of `"auto"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationResult {
+    pub blend: Blend,
+    pub metrics: RankingMetrics,
+}
+
+/// Top-k lists for many customers (`recommendMany`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RecommendMany {
+    pub customers: Vec<String>,
+    pub items: Vec<Vec<String>>,
+    pub scores: Vec<Vec<f32>>,
+}
+
+/// A fitted recommender.
+#[derive(Debug, Clone)]
+pub struct Recommender {
+    customer_ids: Vec<String>,
+    item_ids: Vec<String>,
+    customer_index: HashMap<String, u32>,
+    item_index: HashMap<String, u32>,
+    value: InteractionValue,
+    history: Sparse,
+    popular: PopularModel,
+    als: Option<AlsModel>,
+    knn: Option<ItemKnnModel>,
+    blend: Blend,
+    validation: Vec<ValidationResult>,
+}
+
+/// Scorers fitted on one interaction matrix.
+struct Fitted {
+    als: Option<AlsModel>,
+    knn: Option<ItemKnnModel>,
+    popular: PopularModel,
+}
+
+fn fit_scorers(
+    m: &Interactions,
+    options: &RecommenderOptions,
+    als: bool,
+    knn: bool,
+    progress: &mut dyn FnMut(f64),
+) -> Result<Fitted> {
+    let popular = PopularModel::fit(&m.by_item);
+    let share_als = if als { if knn { 0.8 } else { 1.0 } } else { 0.0 };
+    let als = if als {
+        Some(AlsModel::fit(&m.by_customer, &m.by_item, &options.als_options(), &mut |f| progress(f * share_als))?)
+    } else {
+        None
+    };
+    let knn = if knn {
+        Some(ItemKnnModel::fit(&m.by_item, m.customers(), options.weighting, options.neighbours, &mut |f| {
+            progress(share_als + f * (1.0 - share_als))
+        })?)
+    } else {
+        None
+    };
+    progress(1.0);
+    Ok(Fitted { als, knn, popular })
+}
+
+/// Per-customer scores of the three scorers, each scaled to a maximum of 1 (see module docs).
+struct ScoreParts {
+    als: Vec<f32>,
+    knn: Vec<f32>,
+    /// 1 / the largest raw score of each scorer for this customer (0 when all are <= 0).
+    als_scale: f32,
+    knn_scale: f32,
+}
+
+fn inverse_max(values: &[f32]) -> f32 {
+    let max = values.iter().cloned().fold(0f32, f32::max);
+    if max > 0.0 && max.is_finite() {
+        1.0 / max
+    } else {
+        0.0
+    }
+}
+
+impl Fitted {
+    fn view(&self) -> FittedView<'_> {
+        FittedView { als: self.als.as_ref(), knn: self.knn.as_ref(), popular: &self.popular }
+    }
+}
+
+/// The blends "auto" tries: the pure scorers and a grid over mixtures.
+fn candidate_blends() -> Vec<Blend> {
+    let mut out: Vec<Blend> = Vec::new();
+    let steps = [0.0f32, 0.25, 0.5, 0.75, 1.0];
+    for &a in &steps {
+        for &k in &steps {
+            for &p in &[0.0f32, 0.05, 0.15, 0.3] {
+                if a + k + p == 0.0 {
+                    continue;
+                }
+                let b = Blend::new(a, k, p);
+                if !out.iter().any(|o| (o.als - b.als).abs() < 1e-4 && (o.knn - b.knn).abs() < 1e-4) {
+                    out.push(b);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Ranks for validation: `k` items per customer excluding history.
+const VALIDATION_K: usize = 10;
+
+impl Recommender {
+    /// Fits on transactions (rows with an item; see [`Interactions`]). `progress` gets fractions
+    /// in [0, 1].
+    pub fn fit(
+        tx: &Transactions,
+        options: &RecommenderOptions,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Recommender> {
+        options.validate()?;
+        let m = Interactions::from_transactions(tx, options.value)?;
+        let (blend, validation, share) = match options.algorithm {
+            Algorithm::Als => (Blend::ALS, Vec::new(), 0.0),
+            Algorithm::ItemKnn => (Blend::KNN, Vec::new(), 0.0),
+            Algorithm::Popular => (Blend::POPULAR, Vec::new(), 0.0),
+            Algorithm::Auto => {
+                let results = Self::validate_blends(tx, options, &mut |f| progress(f * 0.5))?;
+                match results.iter().max_by(|a, b| {
+                    a.metrics.recall_capped.total_cmp(&b.metrics.recall_capped).then(
+                        // Ties prefer the simpler blend (fewer scorers), then the earlier one.
+                        b.blend.components().cmp(&a.blend.components()),
+                    )
+                }) {
+                    Some(best) => (best.blend, results.clone(), 0.5),
+                    // Too little data to validate: item-kNN needs no tuning and degrades gently.
+                    None => (Blend::new(0.0, 0.85, 0.15), results, 0.0),
+                }
+            }
+        };
+        let fitted = fit_scorers(&m, options, blend.als > 0.0, blend.knn > 0.0, &mut |f| {
+            progress(share + f * (1.0 - share))
+        })?;
+        Ok(Self::assemble(m, options.value, fitted, blend, validation))
+    }
+
+    fn assemble(
+        m: Interactions,
+        value: InteractionValue,
+        fitted: Fitted,
+        blend: Blend,
+        validation: Vec<ValidationResult>,
+    ) -> Recommender {
+        let customer_index = m.customer_ids.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
+        let item_index = m.item_ids.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
+        Recommender {
+            customer_ids: m.customer_ids,
+            item_ids: m.item_ids,
+            customer_index,
+            item_index,
+            value,
+            history: m.by_customer,
+            popular: fitted.popular,
+            als: fitted.als,
+            knn: fitted.knn,
+            blend,
+            validation,
+        }
+    }
+
+    /// "auto": hold out the latest `validation_fraction` of rows, fit all scorers on the rest and
+    /// score every candidate blend by `recall_capped@10` on the customers' new items. Empty when
+    /// the data is too small to split (fewer than 20 validation customers).
+    pub fn validate_blends(
+        tx: &Transactions,
+        options: &RecommenderOptions,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Vec<ValidationResult>> {
+        let Some(items) = tx.item() else {
+            return Err(Error::invalid("item is missing: recommendations need an item column in the transactions"));
+        };
+        let _ = items;
+        let mut times: Vec<f64> = tx.time().to_vec();
+        times.sort_by(|a, b| a.total_cmp(b));
+        let cut = ((times.len() as f64) * (1.0 - options.validation_fraction)).floor() as usize;
+        let split_time = times[cut.min(times.len() - 1)];
+        let Ok(split) = time_split(tx, split_time) else {
+            return Ok(Vec::new());
+        };
+        if split.test.len() < 20 {
+            return Ok(Vec::new());
+        }
+        let m = Interactions::from_transactions(&split.train, options.value)?;
+        let fitted = fit_scorers(&m, options, true, true, &mut |f| progress(f * 0.8))?;
+        let customer_index: HashMap<&str, usize> =
+            m.customer_ids.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        let item_index: HashMap<&str, u32> =
+            m.item_ids.iter().enumerate().map(|(i, c)| (c.as_str(), i as u32)).collect();
+        let blends = candidate_blends();
+        let mut accumulators: Vec<MetricsAccumulator> =
+            blends.iter().map(|_| MetricsAccumulator::new(VALIDATION_K, m.items())).collect();
+        let pop_scale = inverse_max(&fitted.popular.buyers);
+        let mut scores = vec![0f32; m.items()];
+        let all = Blend::new(1.0, 1.0, 1.0);
+        for (n, (customer, test_items)) in split.test.iter().enumerate() {
+            let Some(&u) = customer_index.get(customer.as_str()) else { continue };
+            let relevant: HashSet<u32> = test_items.iter().filter_map(|i| item_index.get(i.as_str()).copied()).collect();
+            if relevant.is_empty() {
+                continue;
+            }
+            let history = m.by_customer.row(u);
+            let user = fitted.als.as_ref().map(|a| a.user(u));
+            let view = fitted.view();
+            let parts = view.parts(user, history, m.items(), all);
+            for (blend, acc) in blends.iter().zip(accumulators.iter_mut()) {
+                view.combine(&parts, *blend, pop_scale, &mut scores);
+                let top = top_k(&scores, VALIDATION_K, |i| history.0.binary_search(&i).is_err());
+                let ranked: Vec<u32> = top.iter().map(|t| t.0).collect();
+                acc.add(&ranked, &relevant, |x| *x as u64);
+            }
+            if n % 64 == 0 {
+                progress(0.8 + 0.2 * n as f64 / split.test.len() as f64);
+            }
+        }
+        progress(1.0);
+        Ok(blends
+            .into_iter()
+            .zip(accumulators)
+            .map(|(blend, acc)| ValidationResult { blend, metrics: acc.finish() })
+            .collect())
+    }
+
+    /// The blend in use.
+    pub fn blend(&self) -> Blend {
+        self.blend
+    }
+    /// What "auto" measured for each candidate (empty for a named algorithm).
+    pub fn validation(&self) -> &[ValidationResult] {
+        &self.validation
+    }
+    pub fn customer_ids(&self) -> &[String] {
+        &self.customer_ids
+    }
+    pub fn item_ids(&self) -> &[String] {
+        &self.item_ids
+    }
+    pub fn als(&self) -> Option<&AlsModel> {
+        self.als.as_ref()
+    }
+
+    fn fitted(&self) -> FittedRef<'_> {
+        FittedRef { r: self }
+    }
+
+    /// Scores of all items for a known customer or a basket history.
+    fn score(&self, user: Option<&[f32]>, history: (&[u32], &[f32]), out: &mut [f32]) {
+        let f = self.fitted();
+        f.score(user, history, out)
+    }
+
+    /// Resolves the filters to item indices.
+    fn filters(&self, exclude: &[String], candidates: Option<&[String]>) -> (HashSet<u32>, Option<Vec<u32>>) {
+        let excluded: HashSet<u32> = exclude.iter().filter_map(|e| self.item_index.get(e).copied()).collect();
+        let candidates = candidates.map(|c| c.iter().filter_map(|e| self.item_index.get(e).copied()).collect());
+        (excluded, candidates)
+    }
+
+    fn pick(
+        &self,
+        scores: &[f32],
+        k: usize,
+        history: Option<&[u32]>,
+        excluded: &HashSet<u32>,
+        candidates: Option<&[u32]>,
+    ) -> Vec<(String, f32)> {
+        let allowed = |i: u32| {
+            !excluded.contains(&i) && history.map_or(true, |h| h.binary_search(&i).is_err())
+        };
+        let top = match candidates {
+            Some(c) => top_k_of(scores, c, k, allowed),
+            None => top_k(scores, k, allowed),
+        };
+        top.into_iter().map(|(i, s)| (self.item_ids[i as usize].clone(), s)).collect()
+    }
+
+    /// Top `k` items for a customer, best first. An unknown customer gets popular items.
+    /// `exclude_purchased` drops what the customer bought; `exclude` drops listed items;
+    /// `candidates` restricts to listed items (e.g. in stock). Unknown item ids in the lists are
+    /// ignored.
+    pub fn recommend(
+        &self,
+        customer: &str,
+        k: usize,
+        exclude_purchased: bool,
+        exclude: &[String],
+        candidates: Option<&[String]>,
+    ) -> Vec<(String, f32)> {
+        let (excluded, candidates) = self.filters(exclude, candidates);
+        let mut scores = vec![0f32; self.item_ids.len()];
+        match self.customer_index.get(customer) {
+            Some(&u) => {
+                let u = u as usize;
+                let history = self.history.row(u);
+                let user = self.als.as_ref().map(|a| a.user(u));
+                self.score(user, history, &mut scores);
+                let hist = if exclude_purchased { Some(history.0) } else { None };
+                self.pick(&scores, k, hist, &excluded, candidates.as_deref())
+            }
+            None => {
+                self.popular.score_all(&mut scores);
+                self.pick(&scores, k, None, &excluded, candidates.as_deref())
+            }
+        }
+    }
+
+    /// `recommend` (purchased items excluded) for many customers; `progress` gets fractions.
+    pub fn recommend_many(&self, customers: &[String], k: usize, progress: &mut dyn FnMut(f64)) -> RecommendMany {
+        let mut out = RecommendMany {
+            customers: customers.to_vec(),
+            items: Vec::with_capacity(customers.len()),
+            scores: Vec::with_capacity(customers.len()),
+        };
+        let excluded = HashSet::new();
+        let mut scores = vec![0f32; self.item_ids.len()];
+        let mut popular_list: Option<Vec<(String, f32)>> = None;
+        let every = (customers.len() / 100).max(1);
+        for (n, customer) in customers.iter().enumerate() {
+            let list = match self.customer_index.get(customer.as_str()) {
+                Some(&u) => {
+                    let u = u as usize;
+                    let history = self.history.row(u);
+                    let user = self.als.as_ref().map(|a| a.user(u));
+                    self.score(user, history, &mut scores);
+                    self.pick(&scores, k, Some(history.0), &excluded, None)
+                }
+                None => popular_list
+                    .get_or_insert_with(|| {
+                        self.popular.score_all(&mut scores);
+                        self.pick(&scores, k, None, &excluded, None)
+                    })
+                    .clone(),
+            };
+            out.items.push(list.iter().map(|p| p.0.clone()).collect());
+            out.scores.push(list.iter().map(|p| p.1).collect());
+            if (n + 1) % every == 0 {
+                progress((n + 1) as f64 / customers.len() as f64);
+            }
+        }
+        progress(1.0);
+        out
+    }
+
+    /// Items for an anonymous basket (item ids; repeats count), folded in without retraining:
+    /// ALS solves a user vector for the basket, item-kNN sums the basket items' neighbours. The
+    /// basket's own items are not recommended; unknown ids are ignored; an empty or all-unknown
+    /// basket gets popular items.
+    pub fn recommend_for_items(&self, items: &[String], k: usize) -> Vec<(String, f32)> {
+        let known: Vec<u32> = items.iter().filter_map(|i| self.item_index.get(i).copied()).collect();
+        let excluded = HashSet::new();
+        let mut scores = vec![0f32; self.item_ids.len()];
+        if known.is_empty() {
+            self.popular.score_all(&mut scores);
+            return self.pick(&scores, k, None, &excluded, None);
+        }
+        let mut counts: Vec<(u32, f32)> = Vec::new();
+        let mut sorted = known;
+        sorted.sort_unstable();
+        for i in sorted {
+            match counts.last_mut() {
+                Some(last) if last.0 == i => last.1 += 1.0,
+                _ => counts.push((i, 1.0)),
+            }
+        }
+        if self.value == InteractionValue::Binary {
+            counts.iter_mut().for_each(|c| c.1 = 1.0);
+        }
+        let idx: Vec<u32> = counts.iter().map(|c| c.0).collect();
+        let val: Vec<f32> = counts.iter().map(|c| c.1).collect();
+        let user = self.als.as_ref().map(|a| a.fold_in(&idx, &val));
+        self.score(user.as_deref(), (&idx, &val), &mut scores);
+        self.pick(&scores, k, Some(&idx), &excluded, None)
+    }
+
+    /// Items most like `item` ("customers also bought"): kNN similarity when the blend uses
+    /// item-kNN, otherwise the cosine of ALS item factors, otherwise popular items.
+    pub fn similar_items(&self, item: &str, k: usize) -> Result<Vec<(String, f32)>> {
+        let &i = self.item_index.get(item).ok_or_else(|| Error::unknown("item", item))?;
+        let n = self.item_ids.len();
+        let mut scores = vec![0f32; n];
+        if let (Some(knn), true) = (&self.knn, self.blend.knn > 0.0) {
+            knn.score_into(&[i], &[1.0], &mut scores);
+            // Neighbour lists are short: top up with ALS or popularity, ranked below them.
+            let knn_max = scores.iter().cloned().fold(0f32, f32::max);
+            if let Some(als) = &self.als {
+                let cos = self.als_cosines(als, i as usize);
+                let scale = inverse_max(&cos);
+                for (s, c) in scores.iter_mut().zip(cos) {
+                    *s = *s / knn_max.max(f32::MIN_POSITIVE) * self.blend.knn + c * scale * self.blend.als;
+                }
+            }
+        } else if let Some(als) = &self.als {
+            scores = self.als_cosines(als, i as usize);
+        } else {
+            self.popular.score_all(&mut scores);
+        }
+        let excluded: HashSet<u32> = [i].into_iter().collect();
+        Ok(self.pick(&scores, k, None, &excluded, None))
+    }
+
+    fn als_cosines(&self, als: &AlsModel, i: usize) -> Vec<f32> {
+        let n = self.item_ids.len();
+        let mut dots = vec![0f32; n];
+        als.score_all(als.item(i), &mut dots);
+        let norm_i = simd::dot(als.item(i), als.item(i)).sqrt().max(f32::MIN_POSITIVE);
+        for (j, d) in dots.iter_mut().enumerate() {
+            let norm_j = simd::dot(als.item(j), als.item(j)).sqrt().max(f32::MIN_POSITIVE);
+            *d /= norm_i * norm_j;
+        }
+        dots
+    }
+
+    /// Which past purchases of `customer` drove the score of `item`, largest first: for ALS
+    /// implicit's per-item contribution (see [`AlsModel::explain`]), for item-kNN r_uj · s(j, i),
+    /// weighted as in the blend (the popularity share is not attributable to a past item and is
+    /// left out). An unknown customer has no purchases: empty. An unknown item is an error.
+    pub fn explain(&self, customer: &str, item: &str) -> Result<Vec<(String, f64)>> {
+        let &i = self.item_index.get(item).ok_or_else(|| Error::unknown("item", item))?;
+        let Some(&u) = self.customer_index.get(customer) else { return Ok(Vec::new()) };
+        let (history, values) = self.history.row(u as usize);
+        let mut contributions = vec![0f64; history.len()];
+        let single = self.blend.components() == 1;
+        let fitted = self.fitted();
+        let parts = fitted.parts(u as usize, (history, values));
+        if let (Some(als), true) = (&self.als, self.blend.als > 0.0) {
+            let weight = if single { 1.0 } else { (self.blend.als * parts.als_scale) as f64 };
+            for (c, a) in contributions.iter_mut().zip(als.explain(history, values, i as usize)) {
+                *c += weight * a;
+            }
+        }
+        if let (Some(knn), true) = (&self.knn, self.blend.knn > 0.0) {
+            let weight = if single { 1.0 } else { (self.blend.knn * parts.knn_scale) as f64 };
+            for ((c, &j), &r) in contributions.iter_mut().zip(history).zip(values) {
+                *c += weight * (r * knn.similarity(j as usize, i)) as f64;
+            }
+        }
+        let mut out: Vec<(String, f64)> = history
+            .iter()
+            .zip(contributions)
+            .filter(|(_, c)| *c != 0.0)
+            .map(|(&j, c)| (self.item_ids[j as usize].clone(), c))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    /// Model bytes with f32 item factors.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.to_bytes_with(Quantization::F32)
+    }
+
+    /// Model bytes with item factors and neighbour similarities stored as f32, f16, or int8
+    /// (one f32 scale per row) — smaller for the edge at a measured quality cost.
+    pub fn to_bytes_with(&self, quantization: Quantization) -> Vec<u8> {
+        let mut w = Writer::new(b"RECO");
+        w.put_u8(self.value.code());
+        w.put_f32(self.blend.als);
+        w.put_f32(self.blend.knn);
+        w.put_f32(self.blend.popular);
+        w.put_strs(&self.customer_ids);
+        w.put_strs(&self.item_ids);
+        w.put_bytes(&quantize::encode_sparse_pattern(&self.history));
+        quantize::put_values(&mut w, &self.history.values, Quantization::F32);
+        match &self.als {
+            Some(als) => {
+                w.put_bool(true);
+                w.put_u32(als.factors as u32);
+                w.put_f32(als.regularization);
+                w.put_f32(als.alpha);
+                w.put_u8(als.scaling.code());
+                quantize::put_rows(&mut w, &als.item_factors, als.stride, als.factors, quantization);
+            }
+            None => w.put_bool(false),
+        }
+        match &self.knn {
+            Some(knn) => {
+                w.put_bool(true);
+                w.put_bytes(&quantize::encode_sparse_pattern(&knn.neighbours));
+                quantize::put_values(&mut w, &knn.neighbours.values, quantization);
+            }
+            None => w.put_bool(false),
+        }
+        w.finish()
+    }
+
+    /// Reads [`Recommender::to_bytes`] output; every length, index and value is validated.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Recommender> {
+        let mut r = Reader::open(bytes, b"RECO")?;
+        let value = InteractionValue::from_code(r.get_u8()?).ok_or_else(|| Error::corrupt("unknown interaction value"))?;
+        let blend = Blend { als: r.get_f32()?, knn: r.get_f32()?, popular: r.get_f32()? };
+        let weights = [blend.als, blend.knn, blend.popular];
+        if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || (weights.iter().sum::<f32>() - 1.0).abs() > 1e-3 {
+            return Err(Error::corrupt("blend weights are invalid"));
+        }
+        let customer_ids = r.get_strs()?;
+        let item_ids = r.get_strs()?;
+        let pattern = r.get_bytes()?;
+        let mut history = quantize::decode_sparse_pattern(&pattern, customer_ids.len(), item_ids.len())?;
+        history.values = quantize::get_values(&mut r, history.nnz())?;
+        if history.values.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+            return Err(Error::corrupt("an interaction value is not a positive number"));
+        }
+        let by_item = history.transpose(item_ids.len());
+        if (0..by_item.rows()).any(|i| by_item.offsets[i] == by_item.offsets[i + 1]) {
+            return Err(Error::corrupt("an item has no purchases"));
+        }
+        let als = if r.get_bool()? {
+            let factors = r.get_u32()? as usize;
+            let regularization = r.get_f32()?;
+            let alpha = r.get_f32()?;
+            let scaling = ConfidenceScaling::from_code(r.get_u8()?).ok_or_else(|| Error::corrupt("unknown confidence scaling"))?;
+            if factors == 0 || factors > 1024 || !(regularization.is_finite() && regularization >= 0.0) || !(alpha.is_finite() && alpha >= 0.0) {
+                return Err(Error::corrupt("ALS parameters are invalid"));
+            }
+            let stride = simd::padded(factors);
+            let item_factors = quantize::get_rows(&mut r, item_ids.len(), stride, factors)?;
+            let mut model = AlsModel { factors, stride, regularization, alpha, scaling, user_factors: Vec::new(), item_factors };
+            model.user_factors = model.compute_user_factors(&history);
+            Some(model)
+        } else {
+            None
+        };
+        let knn = if r.get_bool()? {
+            let pattern = r.get_bytes()?;
+            let mut neighbours = quantize::decode_sparse_pattern(&pattern, item_ids.len(), item_ids.len())?;
+            neighbours.values = quantize::get_values(&mut r, neighbours.nnz())?;
+            if neighbours.values.iter().any(|v| !v.is_finite()) {
+                return Err(Error::corrupt("a similarity is not finite"));
+            }
+            Some(ItemKnnModel { neighbours })
+        } else {
+            None
+        };
+        r.finish()?;
+        if (blend.als > 0.0 && als.is_none()) || (blend.knn > 0.0 && knn.is_none()) {
+            return Err(Error::corrupt("the blend uses a scorer the bytes do not hold"));
+        }
+        let m = Interactions { customer_ids, item_ids, by_customer: history, by_item };
+        let mut seen = HashSet::new();
+        if !m.customer_ids.iter().all(|c| seen.insert(c.as_str())) {
+            return Err(Error::corrupt("duplicate customer id"));
+        }
+        let mut seen = HashSet::new();
+        if !m.item_ids.iter().all(|c| seen.insert(c.as_str())) {
+            return Err(Error::corrupt("duplicate item id"));
+        }
+        let popular = PopularModel::fit(&m.by_item);
+        Ok(Self::assemble(m, value, Fitted { als, knn, popular }, blend, Vec::new()))
+    }
+}
+
+/// Borrowed view that reuses [`Fitted`]'s scoring on a [`Recommender`].
+struct FittedRef<'a> {
+    r: &'a Recommender,
+}
+
+impl FittedRef<'_> {
+    fn as_fitted(&self) -> FittedView<'_> {
+        FittedView { als: self.r.als.as_ref(), knn: self.r.knn.as_ref(), popular: &self.r.popular }
+    }
+    fn parts(&self, u: usize, history: (&[u32], &[f32])) -> ScoreParts {
+        let user = self.r.als.as_ref().map(|a| a.user(u));
+        self.as_fitted().parts(user, history, self.r.item_ids.len(), self.r.blend)
+    }
+    fn score(&self, user: Option<&[f32]>, history: (&[u32], &[f32]), out: &mut [f32]) {
+        let view = self.as_fitted();
+        let blend = self.r.blend;
+        // Fast path: pure ALS scores straight into `out`.
+        if blend.components() == 1 && blend.als > 0.0 {
+            if let (Some(als), Some(user)) = (view.als, user) {
+                als.score_all(user, out);
+                return;
+            }
+        }
+        if blend.components() == 1 && blend.knn > 0.0 {
+            if let Some(knn) = view.knn {
+                out.iter_mut().for_each(|o| *o = 0.0);
+                knn.score_into(history.0, history.1, out);
+                return;
+            }
+        }
+        let parts = view.parts(user, history, self.r.item_ids.len(), blend);
+        view.combine(&parts, blend, inverse_max(&self.r.popular.buyers), out);
+    }
+}
+
+/// [`Fitted`] by reference.
+struct FittedView<'a> {
+    als: Option<&'a AlsModel>,
+    knn: Option<&'a ItemKnnModel>,
+    popular: &'a PopularModel,
+}
+
+impl FittedView<'_> {
+    fn parts(&self, user: Option<&[f32]>, history: (&[u32], &[f32]), items: usize, blend: Blend) -> ScoreParts {
+        let mut parts = ScoreParts { als: Vec::new(), knn: Vec::new(), als_scale: 0.0, knn_scale: 0.0 };
+        if blend.als > 0.0 {
+            if let (Some(als), Some(user)) = (self.als, user) {
+                parts.als = vec![0f32; items];
+                als.score_all(user, &mut parts.als);
+                parts.als_scale = inverse_max(&parts.als);
+            }
+        }
+        if blend.knn > 0.0 {
+            if let Some(knn) = self.knn {
+                parts.knn = vec![0f32; items];
+                knn.score_into(history.0, history.1, &mut parts.knn);
+                parts.knn_scale = inverse_max(&parts.knn);
+            }
+        }
+        parts
+    }
+    /// Blended scores into `out`. A single scorer keeps its raw scores (same ranking, and the
+    /// numbers mean what the scorer means).
+    fn combine(&self, parts: &ScoreParts, blend: Blend, pop_scale: f32, out: &mut [f32]) {
+        if blend.components() == 1 {
+            if blend.als > 0.0 && !parts.als.is_empty() {
+                out.copy_from_slice(&parts.als);
+            } else if blend.knn > 0.0 && !parts.knn.is_empty() {
+                out.copy_from_slice(&parts.knn);
+            } else {
+                self.popular.score_all(out);
+            }
+            return;
+        }
+        let wa = blend.als * parts.als_scale;
+        let wk = blend.knn * parts.knn_scale;
+        let wp = blend.popular * pop_scale;
+        out.iter_mut().for_each(|o| *o = 0.0);
+        if wa > 0.0 {
+            simd::axpy(wa, &parts.als, out);
+        }
+        if wk > 0.0 {
+            simd::axpy(wk, &parts.knn, out);
+        }
+        if wp > 0.0 {
+            simd::axpy(wp, &self.popular.buyers, out);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Dense f32 kernels for the recommenders (dot product, axpy, scaled sums), written so that LLVM
+//! auto-vectorises them for wasm `simd128`, SSE2 and AVX2 alike while staying plain, safe Rust
+//! that compiles on every target (the scalar path is the same code).
+//!
+//! Determinism: a dot product accumulates into [`LANES`] independent partial sums and reduces
+//! them in a fixed pairwise order, so the floating-point result does not depend on the vector
+//! width the compiler picks (and Rust never fuses a multiply and an add on its own). Hence the
+//! same model bytes natively, in wasm, with or without AVX2.
+//!
+//! Factor vectors are padded with zeros to a multiple of [`LANES`] ([`padded`]), so the hot loops
+//! have no remainder.
+
+/// Width of the fixed accumulator bank: 16 f32 = one AVX-512, two AVX2, four SSE/simd128 vectors.
+pub const LANES: usize = 16;
+
+/// `n` rounded up to a multiple of [`LANES`].
+pub fn padded(n: usize) -> usize {
+    n.div_ceil(LANES) * LANES
+}
+
+#[inline(always)]
+fn reduce(acc: [f32; LANES]) -> f32 {
+    // Fixed pairwise tree: 16 -> 8 -> 4 -> 2 -> 1.
+    let mut a = acc;
+    let mut width = LANES / 2;
+    while width > 0 {
+        for l in 0..width {
+            a[l] += a[l + width];
+        }
+        width /= 2;
+    }
+    a[0]
+}
+
+/// Dot product of two equally long slices; lengths that are not a multiple of [`LANES`] finish
+/// with a scalar tail (added after the lane reduction, in order).
+#[inline(always)]
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0f32; LANES];
+    let chunks = n / LANES;
+    for (ca, cb) in a.chunks_exact(LANES).zip(b.chunks_exact(LANES)) {
+        for l in 0..LANES {
+            acc[l] += ca[l] * cb[l];
+        }
+    }
+    let mut sum = reduce(acc);
+    for i in chunks * LANES..n {
+        sum += a[i] * b[i];
+    }
+    sum
+}
+
+/// `y += alpha * x`.
+#[inline(always)]
+pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi += alpha * *xi;
+    }
+}
+
+/// `y = x + beta * y` (the CG direction update).
+#[inline(always)]
+pub fn xpby(x: &[f32], beta: f32, y: &mut [f32]) {
+    for (yi, xi) in y.iter_mut().zip(x) {
+        *yi = *xi + beta * *yi;
+    }
+}
+
+/// `out = a · v` for a row-major `n × n` matrix `a` with row stride `n`.
+#[inline(always)]
+pub fn symv(a: &[f32], v: &[f32], out: &mut [f32]) {
+    let n = v.len();
+    for (row, o) in a.chunks_exact(n).zip(out.iter_mut()) {
+        *o = dot(row, v);
+    }
+}
+
+/// `scores[i] = dot(matrix row i, v)` for rows of `stride` floats.
+#[inline(always)]
+pub fn matvec_rows(matrix: &[f32], stride: usize, v: &[f32], scores: &mut [f32]) {
+    for (row, s) in matrix.chunks_exact(stride).zip(scores.iter_mut()) {
+        *s = dot(row, v);
+    }
+}
+
+/// Runs `f` compiled with AVX2 enabled when the CPU has it (x86-64 only). The kernels above are
+/// `#[inline(always)]`, so inside `f` they are vectorised 8 wide; without AVX2, or on other
+/// targets, `f` runs as compiled for the baseline (SSE2, simd128, or scalar). The arithmetic is
+/// identical either way (no FMA), so results are bit-identical.
+#[inline(always)]
+pub fn with_best_simd<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2")]
+        unsafe fn run_avx2<R>(f: impl FnOnce() -> R) -> R {
+            f()
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { run_avx2(f) };
+        }
+    }
+    f()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_matches_f64_reference() {
+        let a: Vec<f32> = (0..37).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b: Vec<f32> = (0..37).map(|i| (i as f32 * 0.11).cos()).collect();
+        let reference: f64 = a.iter().zip(&b).map(|(x, y)| *x as f64 * *y as f64).sum();
+        assert!((dot(&a, &b) as f64 - reference).abs() < 1e-5);
+        let mut y = b.clone();
+        axpy(2.0, &a, &mut y);
+        assert!((y[5] - (b[5] + 2.0 * a[5])).abs() < 1e-7);
+        assert_eq!(padded(1), 16);
+        assert_eq!(padded(64), 64);
+    }
+}
