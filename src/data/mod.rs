@@ -9,7 +9,7 @@ mod summary;
 mod time;
 mod transactions;
 
-pub use csv::{CsvMapping, CsvOptions};
+pub use csv::{canonical_id, CsvMapping, CsvOptions};
 pub use measures::{RetentionPeriod, ShopMeasures};
 pub use rfm::{segment_for_scores, Rfm, SEGMENTS};
 pub use summary::{Holdout, Summary, SummaryOptions, TimeUnit};
