@@ -119,7 +119,8 @@ pub struct AlsModel {
 
 /// YᵀY + λI over `rows` rows of `stride` floats (the padded part gets λ on the diagonal too).
 fn gramian(factors: &[f32], stride: usize, regularization: f32) -> Vec<f32> {
-    // Accumulate in f64 for a symmetric, accurate Gramian (it is O(n f²), not the hot loop).
+    // Accumulate the upper triangle in f64 (accurate and symmetric by construction; O(n f²/2),
+    // not the hot loop), then mirror.
     let mut g = vec![0f64; stride * stride];
     for row in factors.chunks_exact(stride) {
         for a in 0..stride {
@@ -127,14 +128,17 @@ fn gramian(factors: &[f32], stride: usize, regularization: f32) -> Vec<f32> {
             if ra == 0.0 {
                 continue;
             }
-            let g_row = &mut g[a * stride..(a + 1) * stride];
-            for (gb, rb) in g_row.iter_mut().zip(row) {
+            let g_row = &mut g[a * stride + a..(a + 1) * stride];
+            for (gb, rb) in g_row.iter_mut().zip(&row[a..]) {
                 *gb += ra * *rb as f64;
             }
         }
     }
-    for d in 0..stride {
-        g[d * stride + d] += regularization as f64;
+    for a in 0..stride {
+        for b in 0..a {
+            g[a * stride + b] = g[b * stride + a];
+        }
+        g[a * stride + a] += regularization as f64;
     }
     g.into_iter().map(|v| v as f32).collect()
 }
@@ -196,6 +200,177 @@ fn cg_solve_row(
     }
 }
 
+/// [`cg_solve_row`] for a fixed stride `S`: the same arithmetic in the same order (so the same
+/// bits), with the vectors held in registers and the loops unrolled.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn cg_solve_row_n<const S: usize>(
+    yty: &[[f32; S]],
+    other: &[f32],
+    indices: &[u32],
+    confidences: &[f32],
+    x_out: &mut [f32; S],
+    steps: usize,
+) {
+    use crate::recommend::simd::{axpy_n, dot_n};
+    let item = |i: u32| -> &[f32; S] {
+        let start = i as usize * S;
+        <&[f32; S]>::try_from(&other[start..start + S]).unwrap_or(&[0.0; S])
+    };
+    let symv_n = |v: &[f32; S], out: &mut [f32; S]| {
+        *out = [0.0; S];
+        for (row, &vj) in yty.iter().zip(v.iter()) {
+            axpy_n(vj, row, out);
+        }
+    };
+    let mut x = *x_out;
+    let mut r = [0f32; S];
+    symv_n(&x, &mut r);
+    for v in r.iter_mut() {
+        *v = -*v;
+    }
+    for (&i, &c) in indices.iter().zip(confidences) {
+        let y = item(i);
+        let w = c - (c - 1.0) * dot_n(y, &x);
+        axpy_n(w, y, &mut r);
+    }
+    let mut p = r;
+    let mut rs_old = dot_n(&r, &r);
+    if rs_old < 1e-20 {
+        return;
+    }
+    let mut ap = [0f32; S];
+    for _ in 0..steps {
+        symv_n(&p, &mut ap);
+        for (&i, &c) in indices.iter().zip(confidences) {
+            let y = item(i);
+            let w = (c - 1.0) * dot_n(y, &p);
+            axpy_n(w, y, &mut ap);
+        }
+        let p_ap = dot_n(&p, &ap);
+        if !(p_ap > 0.0) {
+            break;
+        }
+        let step = rs_old / p_ap;
+        axpy_n(step, &p, &mut x);
+        axpy_n(-step, &ap, &mut r);
+        let rs_new = dot_n(&r, &r);
+        if rs_new < 1e-20 {
+            break;
+        }
+        let beta = rs_new / rs_old;
+        for k in 0..S {
+            p[k] = r[k] + beta * p[k];
+        }
+        rs_old = rs_new;
+    }
+    *x_out = x;
+}
+
+/// YᵀY + λI for a fixed stride, accumulated in f32 with vector multiply-adds (row by row, so in a
+/// fixed order).
+#[inline(always)]
+fn gramian_n<const S: usize>(factors: &[f32], regularization: f32) -> Vec<[f32; S]> {
+    use crate::recommend::simd::axpy_n;
+    let mut g = vec![[0f32; S]; S];
+    for row in factors.chunks_exact(S) {
+        let Ok(row) = <&[f32; S]>::try_from(row) else { continue };
+        for (a, g_row) in g.iter_mut().enumerate() {
+            if row[a] != 0.0 {
+                axpy_n(row[a], row, g_row);
+            }
+        }
+    }
+    for (a, g_row) in g.iter_mut().enumerate() {
+        g_row[a] += regularization;
+    }
+    g
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn solve_rows_n<const S: usize>(
+    matrix: &Sparse,
+    confidences: &[f32],
+    other: &[f32],
+    this: &mut [f32],
+    regularization: f32,
+    steps: usize,
+    from_zero: bool,
+) {
+    let yty = gramian_n::<S>(other, regularization);
+    for (row, x) in this.chunks_exact_mut(S).enumerate() {
+        let Ok(x) = <&mut [f32; S]>::try_from(x) else { continue };
+        if from_zero {
+            *x = [0.0; S];
+        }
+        let range = matrix.offsets[row]..matrix.offsets[row + 1];
+        cg_solve_row_n::<S>(&yty, other, &matrix.indices[range.clone()], &confidences[range], x, steps);
+    }
+}
+
+/// Every row of `this` (rows of `matrix`) solved by CG against the fixed `other` side; common
+/// strides take the unrolled fixed-size path.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn solve_rows(
+    matrix: &Sparse,
+    confidences: &[f32],
+    other: &[f32],
+    this: &mut [f32],
+    stride: usize,
+    regularization: f32,
+    steps: usize,
+    from_zero: bool,
+) {
+    match stride {
+        16 => solve_rows_n::<16>(matrix, confidences, other, this, regularization, steps, from_zero),
+        32 => solve_rows_n::<32>(matrix, confidences, other, this, regularization, steps, from_zero),
+        48 => solve_rows_n::<48>(matrix, confidences, other, this, regularization, steps, from_zero),
+        64 => solve_rows_n::<64>(matrix, confidences, other, this, regularization, steps, from_zero),
+        96 => solve_rows_n::<96>(matrix, confidences, other, this, regularization, steps, from_zero),
+        128 => solve_rows_n::<128>(matrix, confidences, other, this, regularization, steps, from_zero),
+        _ => {
+            let yty = gramian(other, stride, regularization);
+            solve_rows_dynamic(matrix, confidences, other, this, stride, &yty, steps, from_zero)
+        }
+    }
+}
+
+/// Any stride.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn solve_rows_dynamic(
+    matrix: &Sparse,
+    confidences: &[f32],
+    other: &[f32],
+    this: &mut [f32],
+    stride: usize,
+    yty: &[f32],
+    steps: usize,
+    from_zero: bool,
+) {
+    let mut scratch = Scratch { r: vec![0.0; stride], p: vec![0.0; stride], ap: vec![0.0; stride] };
+    for (row, x) in this.chunks_exact_mut(stride).enumerate() {
+        if from_zero {
+            x.iter_mut().for_each(|v| *v = 0.0);
+        }
+        let range = matrix.offsets[row]..matrix.offsets[row + 1];
+        cg_solve_row(yty, other, stride, &matrix.indices[range.clone()], &confidences[range], x, steps, &mut scratch);
+    }
+}
+
+crate::simd_dispatch!(fn solve_rows_dispatch(
+    matrix: &Sparse,
+    confidences: &[f32],
+    other: &[f32],
+    this: &mut [f32],
+    stride: usize,
+    regularization: f32,
+    steps: usize,
+    from_zero: bool,
+) => solve_rows);
+
 /// One half-sweep: solve every row of `this` (rows of `matrix`) against the fixed `other` side.
 #[allow(clippy::too_many_arguments)]
 fn solve_side(
@@ -208,26 +383,7 @@ fn solve_side(
     steps: usize,
     from_zero: bool,
 ) {
-    let yty = gramian(other, stride, regularization);
-    simd::with_best_simd(|| {
-        let mut scratch = Scratch { r: vec![0.0; stride], p: vec![0.0; stride], ap: vec![0.0; stride] };
-        for (row, x) in this.chunks_exact_mut(stride).enumerate() {
-            if from_zero {
-                x.iter_mut().for_each(|v| *v = 0.0);
-            }
-            let range = matrix.offsets[row]..matrix.offsets[row + 1];
-            cg_solve_row(
-                &yty,
-                other,
-                stride,
-                &matrix.indices[range.clone()],
-                &confidences[range],
-                x,
-                steps,
-                &mut scratch,
-            );
-        }
-    });
+    solve_rows_dispatch(matrix, confidences, other, this, stride, regularization, steps, from_zero);
 }
 
 fn confidences(matrix: &Sparse, scaling: ConfidenceScaling, alpha: f32) -> Vec<f32> {
@@ -337,7 +493,7 @@ impl AlsModel {
 
     /// Scores of every item for a user vector, into `scores`.
     pub fn score_all(&self, user: &[f32], scores: &mut [f32]) {
-        simd::with_best_simd(|| simd::matvec_rows(&self.item_factors, self.stride, user, scores));
+        simd::matvec_rows_dispatch(&self.item_factors, self.stride, user, scores);
     }
 
     /// Per-past-item contributions to the score of `item` for a user with `history` (item

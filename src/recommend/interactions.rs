@@ -129,12 +129,35 @@ pub struct Interactions {
     pub item_ids: Vec<String>,
     pub by_customer: Sparse,
     pub by_item: Sparse,
+    /// Per cell of `by_customer`: days from the customer's latest purchase of the item to the
+    /// latest transaction of the data (0 when built without times).
+    pub last_age_days: Vec<f32>,
+}
+
+/// Weight of a purchase `age_ms` before the latest transaction under an exponential decay with
+/// the given half-life in days (1 when the half-life is 0 or infinite: no decay).
+pub fn recency_weight(age_ms: f64, half_life_days: f64) -> f64 {
+    if !(half_life_days > 0.0 && half_life_days.is_finite()) {
+        return 1.0;
+    }
+    (-(age_ms.max(0.0) / crate::data::DAY_MS) / half_life_days * std::f64::consts::LN_2).exp()
 }
 
 impl Interactions {
     /// From transactions: rows with an item, valued per `value`. Errors when the data has no item
     /// column or no rows with an item.
     pub fn from_transactions(tx: &Transactions, value: InteractionValue) -> Result<Interactions> {
+        Self::from_transactions_with_recency(tx, value, 0.0)
+    }
+
+    /// Like [`Interactions::from_transactions`], with each line weighted by
+    /// [`recency_weight`] of its age relative to the latest transaction, so that what customers
+    /// bought lately counts more (tastes and catalogues drift). `half_life_days` 0 = no decay.
+    pub fn from_transactions_with_recency(
+        tx: &Transactions,
+        value: InteractionValue,
+        half_life_days: f64,
+    ) -> Result<Interactions> {
         let items = tx.item().ok_or_else(|| {
             Error::invalid("item is missing: recommendations need an item column in the transactions")
         })?;
@@ -145,6 +168,9 @@ impl Interactions {
         let mut customer_ids = Vec::new();
         let mut item_ids = Vec::new();
         let mut triplets = Vec::with_capacity(items.len());
+        let time = tx.time();
+        let latest = tx.time_range().1;
+        let mut latest_purchase: HashMap<(u32, u32), f64> = HashMap::new();
         for row in 0..tx.len() {
             let c = customers[row];
             let i = items[row];
@@ -158,10 +184,13 @@ impl Interactions {
                 item_ids.push(tx.item_ids()[i as usize].clone());
                 next_i
             });
+            let weight = recency_weight(latest - time[row], half_life_days);
             let v = match (value, quantity) {
-                (InteractionValue::Quantity, Some(q)) => q[row] as f32,
-                _ => 1.0,
+                (InteractionValue::Quantity, Some(q)) => (q[row] * weight) as f32,
+                _ => weight as f32,
             };
+            let last = latest_purchase.entry((cc, ii)).or_insert(f64::NEG_INFINITY);
+            *last = last.max(time[row]);
             triplets.push((cc, ii, v));
         }
         if triplets.is_empty() {
@@ -174,8 +203,20 @@ impl Interactions {
         if let Some(bad) = by_customer.values.iter().position(|v| !v.is_finite()) {
             return Err(Error::invalid(format!("interaction value {bad} is not finite (quantities too large)")));
         }
+        if by_customer.values.iter().any(|v| !(*v > 0.0)) {
+            return Err(Error::invalid(format!(
+                "recency half-life {half_life_days} days is too short: old purchases weigh nothing"
+            )));
+        }
         let by_item = by_customer.transpose(item_ids.len());
-        Ok(Interactions { customer_ids, item_ids, by_customer, by_item })
+        let mut last_age_days = Vec::with_capacity(by_customer.nnz());
+        for u in 0..by_customer.rows() {
+            for &i in by_customer.row(u).0 {
+                let last = latest_purchase[&(u as u32, i)];
+                last_age_days.push(((latest - last) / crate::data::DAY_MS) as f32);
+            }
+        }
+        Ok(Interactions { customer_ids, item_ids, by_customer, by_item, last_age_days })
     }
 
     /// From explicit (customer, item, value) triplets over given ids (tests, synthetic data).
@@ -194,7 +235,8 @@ impl Interactions {
         }
         let by_customer = Sparse::from_triplets(customer_ids.len(), triplets);
         let by_item = by_customer.transpose(item_ids.len());
-        Ok(Interactions { customer_ids, item_ids, by_customer, by_item })
+        let last_age_days = vec![0.0; by_customer.nnz()];
+        Ok(Interactions { customer_ids, item_ids, by_customer, by_item, last_age_days })
     }
 
     pub fn customers(&self) -> usize {
@@ -205,6 +247,17 @@ impl Interactions {
     }
     pub fn nnz(&self) -> usize {
         self.by_customer.nnz()
+    }
+
+    /// Distinct buyers per item, each weighted by the [`recency_weight`] of their latest
+    /// purchase of it ("trending" when `half_life_days` > 0; plain distinct buyers at 0). Summed
+    /// in a fixed order, so deterministic.
+    pub fn popularity(&self, half_life_days: f64) -> Vec<f32> {
+        let mut popularity = vec![0f64; self.items()];
+        for (&i, &age) in self.by_customer.indices.iter().zip(&self.last_age_days) {
+            popularity[i as usize] += recency_weight(age as f64 * crate::data::DAY_MS, half_life_days);
+        }
+        popularity.into_iter().map(|v| v as f32).collect()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Popularity: items ranked by how many distinct customers bought them. The cold-start fallback
 //! for customers the model has never seen, and a prior that other scorers can be blended with.
 
-use crate::recommend::interactions::Sparse;
+use crate::recommend::interactions::Interactions;
 
 /// Distinct buyers per item.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,13 +10,10 @@ pub struct PopularModel {
 }
 
 impl PopularModel {
-    /// From the item × customer matrix (CSC of the interactions): the row length is the number
-    /// of distinct buyers.
-    pub fn fit(by_item: &Sparse) -> PopularModel {
-        let buyers = (0..by_item.rows())
-            .map(|i| (by_item.offsets[i + 1] - by_item.offsets[i]) as f32)
-            .collect();
-        PopularModel { buyers }
+    /// Distinct buyers per item, weighted by recency with the given half-life (0: none), see
+    /// [`Interactions::popularity`].
+    pub fn fit(m: &Interactions, half_life_days: f64) -> PopularModel {
+        PopularModel { buyers: m.popularity(half_life_days) }
     }
 
     pub fn score_all(&self, scores: &mut [f32]) {

@@ -53,22 +53,24 @@ impl Algorithm {
     }
 }
 
-/// Weights of the three scorers (non-negative, summing to 1).
+/// Weights of the three scorers (non-negative, summing to 1), and the recency half-life of the
+/// popularity scorer (0: plain distinct buyers).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Blend {
     pub als: f32,
     pub knn: f32,
     pub popular: f32,
+    pub popularity_half_life_days: f32,
 }
 
 impl Blend {
-    pub const ALS: Blend = Blend { als: 1.0, knn: 0.0, popular: 0.0 };
-    pub const KNN: Blend = Blend { als: 0.0, knn: 1.0, popular: 0.0 };
-    pub const POPULAR: Blend = Blend { als: 0.0, knn: 0.0, popular: 1.0 };
+    pub const ALS: Blend = Blend { als: 1.0, knn: 0.0, popular: 0.0, popularity_half_life_days: 0.0 };
+    pub const KNN: Blend = Blend { als: 0.0, knn: 1.0, popular: 0.0, popularity_half_life_days: 0.0 };
+    pub const POPULAR: Blend = Blend { als: 0.0, knn: 0.0, popular: 1.0, popularity_half_life_days: 0.0 };
 
-    fn new(als: f32, knn: f32, popular: f32) -> Blend {
+    fn new(als: f32, knn: f32, popular: f32, popularity_half_life_days: f32) -> Blend {
         let total = als + knn + popular;
-        Blend { als: als / total, knn: knn / total, popular: popular / total }
+        Blend { als: als / total, knn: knn / total, popular: popular / total, popularity_half_life_days }
     }
     /// A readable name: "als", "itemknn", "popular" or e.g. "als 0.50 + itemknn 0.40 + popular 0.10".
     pub fn name(&self) -> String {
@@ -76,10 +78,16 @@ impl Blend {
             .into_iter()
             .filter(|p| p.1 > 0.0)
             .collect();
+        let trend = if self.popular > 0.0 && self.popularity_half_life_days > 0.0 {
+            format!(" (half-life {} days)", self.popularity_half_life_days)
+        } else {
+            String::new()
+        };
         if parts.len() == 1 {
-            return parts[0].0.to_string();
+            return format!("{}{trend}", parts[0].0);
         }
-        parts.iter().map(|(n, w)| format!("{n} {w:.2}")).collect::<Vec<_>>().join(" + ")
+        let joined = parts.iter().map(|(n, w)| format!("{n} {w:.2}")).collect::<Vec<_>>().join(" + ");
+        format!("{joined}{trend}")
     }
     fn components(&self) -> usize {
         [self.als, self.knn, self.popular].iter().filter(|w| **w > 0.0).count()
@@ -106,6 +114,12 @@ pub struct RecommenderOptions {
     pub weighting: Weighting,
     /// What a (customer, item) cell counts (order lines).
     pub value: InteractionValue,
+    /// Purchases lose half their weight every this many days before the latest transaction
+    /// (interaction values and popularity); 0 = no decay.
+    pub recency_half_life_days: f64,
+    /// Recency half-life of the popularity scorer in days (0: plain distinct buyers); `None`:
+    /// "auto" picks it among 0, 30 and 90 days, named algorithms use 0.
+    pub popularity_half_life_days: Option<f64>,
     /// Share of the latest training rows that `"auto"` holds out for validation (0.2).
     pub validation_fraction: f64,
     pub seed: u64,
@@ -123,6 +137,8 @@ impl Default for RecommenderOptions {
             neighbours: 50,
             weighting: Weighting::default(),
             value: InteractionValue::Lines,
+            recency_half_life_days: 0.0,
+            popularity_half_life_days: None,
             validation_fraction: 0.2,
             seed: 42,
         }
@@ -145,6 +161,10 @@ impl RecommenderOptions {
         self.als_options().validate()?;
         crate::error::check_scalar("regularization", self.regularization, 0.0, 1e6)?;
         crate::error::check_scalar("alpha", self.alpha, 0.0, 1e6)?;
+        crate::error::check_scalar("recencyHalfLifeDays", self.recency_half_life_days, 0.0, 1e6)?;
+        if let Some(h) = self.popularity_half_life_days {
+            crate::error::check_scalar("popularityHalfLifeDays", h, 0.0, 1e6)?;
+        }
         crate::error::check_scalar("validationFraction", self.validation_fraction, 0.05, 0.5)?;
         if self.neighbours == 0 || self.neighbours > 10_000 {
             return Err(Error::invalid(format!("neighbours must be between 1 and 10000, got {}", self.neighbours)));
@@ -194,11 +214,11 @@ struct Fitted {
 fn fit_scorers(
     m: &Interactions,
     options: &RecommenderOptions,
-    als: bool,
-    knn: bool,
+    blend: Blend,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Fitted> {
-    let popular = PopularModel::fit(&m.by_item);
+    let (als, knn) = (blend.als > 0.0, blend.knn > 0.0);
+    let popular = PopularModel::fit(m, blend.popularity_half_life_days as f64);
     let share_als = if als { if knn { 0.8 } else { 1.0 } } else { 0.0 };
     let als = if als {
         Some(AlsModel::fit(&m.by_customer, &m.by_item, &options.als_options(), &mut |f| progress(f * share_als))?)
@@ -236,23 +256,32 @@ fn inverse_max(values: &[f32]) -> f32 {
 
 impl Fitted {
     fn view(&self) -> FittedView<'_> {
-        FittedView { als: self.als.as_ref(), knn: self.knn.as_ref(), popular: &self.popular }
+        FittedView { als: self.als.as_ref(), knn: self.knn.as_ref() }
     }
 }
 
-/// The blends "auto" tries: the pure scorers and a grid over mixtures.
-fn candidate_blends() -> Vec<Blend> {
+/// The blends "auto" tries: the pure scorers and a grid over mixtures, each mixture with a
+/// popularity share tried with every popularity half-life in `half_lives`.
+fn candidate_blends(half_lives: &[f32]) -> Vec<Blend> {
     let mut out: Vec<Blend> = Vec::new();
     let steps = [0.0f32, 0.25, 0.5, 0.75, 1.0];
     for &a in &steps {
         for &k in &steps {
-            for &p in &[0.0f32, 0.05, 0.15, 0.3] {
-                if a + k + p == 0.0 {
+            for &p in &[0.0f32, 0.05, 0.15, 0.3, 1.0] {
+                if a + k + p == 0.0 || (p == 1.0 && a + k > 0.0) {
                     continue;
                 }
-                let b = Blend::new(a, k, p);
-                if !out.iter().any(|o| (o.als - b.als).abs() < 1e-4 && (o.knn - b.knn).abs() < 1e-4) {
-                    out.push(b);
+                let hs: &[f32] = if p > 0.0 { half_lives } else { &[0.0] };
+                for &h in hs {
+                    let b = Blend::new(a, k, p, h);
+                    let same = |o: &Blend| {
+                        (o.als - b.als).abs() < 1e-4
+                            && (o.knn - b.knn).abs() < 1e-4
+                            && o.popularity_half_life_days == b.popularity_half_life_days
+                    };
+                    if !out.iter().any(same) {
+                        out.push(b);
+                    }
                 }
             }
         }
@@ -272,11 +301,13 @@ impl Recommender {
         progress: &mut dyn FnMut(f64),
     ) -> Result<Recommender> {
         options.validate()?;
-        let m = Interactions::from_transactions(tx, options.value)?;
+        let m = Interactions::from_transactions_with_recency(tx, options.value, options.recency_half_life_days)?;
+        let fixed_half_life = options.popularity_half_life_days.unwrap_or(0.0) as f32;
+        let named = |b: Blend| Blend { popularity_half_life_days: fixed_half_life, ..b };
         let (blend, validation, share) = match options.algorithm {
-            Algorithm::Als => (Blend::ALS, Vec::new(), 0.0),
-            Algorithm::ItemKnn => (Blend::KNN, Vec::new(), 0.0),
-            Algorithm::Popular => (Blend::POPULAR, Vec::new(), 0.0),
+            Algorithm::Als => (named(Blend::ALS), Vec::new(), 0.0),
+            Algorithm::ItemKnn => (named(Blend::KNN), Vec::new(), 0.0),
+            Algorithm::Popular => (named(Blend::POPULAR), Vec::new(), 0.0),
             Algorithm::Auto => {
                 let results = Self::validate_blends(tx, options, &mut |f| progress(f * 0.5))?;
                 match results.iter().max_by(|a, b| {
@@ -287,14 +318,79 @@ impl Recommender {
                 }) {
                     Some(best) => (best.blend, results.clone(), 0.5),
                     // Too little data to validate: item-kNN needs no tuning and degrades gently.
-                    None => (Blend::new(0.0, 0.85, 0.15), results, 0.0),
+                    None => (Blend::new(0.0, 0.85, 0.15, fixed_half_life), results, 0.0),
                 }
             }
         };
-        let fitted = fit_scorers(&m, options, blend.als > 0.0, blend.knn > 0.0, &mut |f| {
-            progress(share + f * (1.0 - share))
-        })?;
+        let fitted = fit_scorers(&m, options, blend, &mut |f| progress(share + f * (1.0 - share)))?;
         Ok(Self::assemble(m, options.value, fitted, blend, validation))
+    }
+
+    /// "auto": hold out the latest `validation_fraction` of rows, fit all scorers on the rest and
+    /// score every candidate blend by `recall_capped@10` on the customers' new items. Empty when
+    /// the data is too small to split (fewer than 20 validation customers).
+    pub fn validate_blends(
+        tx: &Transactions,
+        options: &RecommenderOptions,
+        progress: &mut dyn FnMut(f64),
+    ) -> Result<Vec<ValidationResult>> {
+        if tx.item().is_none() {
+            return Err(Error::invalid("item is missing: recommendations need an item column in the transactions"));
+        }
+        let mut times: Vec<f64> = tx.time().to_vec();
+        times.sort_by(|a, b| a.total_cmp(b));
+        let cut = ((times.len() as f64) * (1.0 - options.validation_fraction)).floor() as usize;
+        let split_time = times[cut.min(times.len() - 1)];
+        let Ok(split) = time_split(tx, split_time) else {
+            return Ok(Vec::new());
+        };
+        if split.test.len() < 20 {
+            return Ok(Vec::new());
+        }
+        let m = Interactions::from_transactions_with_recency(&split.train, options.value, options.recency_half_life_days)?;
+        let all = Blend::new(1.0, 1.0, 1.0, 0.0);
+        let fitted = fit_scorers(&m, options, all, &mut |f| progress(f * 0.8))?;
+        let half_lives: Vec<f32> = match options.popularity_half_life_days {
+            Some(h) => vec![h as f32],
+            None => vec![0.0, 30.0, 90.0],
+        };
+        let popularity: Vec<(f32, Vec<f32>)> =
+            half_lives.iter().map(|&h| (h, m.popularity(h as f64))).collect();
+        let customer_index: HashMap<&str, usize> =
+            m.customer_ids.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        let item_index: HashMap<&str, u32> =
+            m.item_ids.iter().enumerate().map(|(i, c)| (c.as_str(), i as u32)).collect();
+        let blends = candidate_blends(&half_lives);
+        let mut accumulators: Vec<MetricsAccumulator> =
+            blends.iter().map(|_| MetricsAccumulator::new(VALIDATION_K, m.items())).collect();
+        let mut scores = vec![0f32; m.items()];
+        for (n, (customer, test_items)) in split.test.iter().enumerate() {
+            let Some(&u) = customer_index.get(customer.as_str()) else { continue };
+            let relevant: HashSet<u32> = test_items.iter().filter_map(|i| item_index.get(i.as_str()).copied()).collect();
+            if relevant.is_empty() {
+                continue;
+            }
+            let history = m.by_customer.row(u);
+            let user = fitted.als.as_ref().map(|a| a.user(u));
+            let view = fitted.view();
+            let parts = view.parts(user, history, m.items(), all);
+            for (blend, acc) in blends.iter().zip(accumulators.iter_mut()) {
+                let pop = &popularity.iter().find(|p| p.0 == blend.popularity_half_life_days).expect("a popularity").1;
+                view.combine(&parts, *blend, pop, inverse_max(pop), &mut scores);
+                let top = top_k(&scores, VALIDATION_K, |i| history.0.binary_search(&i).is_err());
+                let ranked: Vec<u32> = top.iter().map(|t| t.0).collect();
+                acc.add(&ranked, &relevant, |x| *x as u64);
+            }
+            if n % 64 == 0 {
+                progress(0.8 + 0.2 * n as f64 / split.test.len() as f64);
+            }
+        }
+        progress(1.0);
+        Ok(blends
+            .into_iter()
+            .zip(accumulators)
+            .map(|(blend, acc)| ValidationResult { blend, metrics: acc.finish() })
+            .collect())
     }
 
     fn assemble(
@@ -319,68 +415,6 @@ impl Recommender {
             blend,
             validation,
         }
-    }
-
-    /// "auto": hold out the latest `validation_fraction` of rows, fit all scorers on the rest and
-    /// score every candidate blend by `recall_capped@10` on the customers' new items. Empty when
-    /// the data is too small to split (fewer than 20 validation customers).
-    pub fn validate_blends(
-        tx: &Transactions,
-        options: &RecommenderOptions,
-        progress: &mut dyn FnMut(f64),
-    ) -> Result<Vec<ValidationResult>> {
-        let Some(items) = tx.item() else {
-            return Err(Error::invalid("item is missing: recommendations need an item column in the transactions"));
-        };
-        let _ = items;
-        let mut times: Vec<f64> = tx.time().to_vec();
-        times.sort_by(|a, b| a.total_cmp(b));
-        let cut = ((times.len() as f64) * (1.0 - options.validation_fraction)).floor() as usize;
-        let split_time = times[cut.min(times.len() - 1)];
-        let Ok(split) = time_split(tx, split_time) else {
-            return Ok(Vec::new());
-        };
-        if split.test.len() < 20 {
-            return Ok(Vec::new());
-        }
-        let m = Interactions::from_transactions(&split.train, options.value)?;
-        let fitted = fit_scorers(&m, options, true, true, &mut |f| progress(f * 0.8))?;
-        let customer_index: HashMap<&str, usize> =
-            m.customer_ids.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-        let item_index: HashMap<&str, u32> =
-            m.item_ids.iter().enumerate().map(|(i, c)| (c.as_str(), i as u32)).collect();
-        let blends = candidate_blends();
-        let mut accumulators: Vec<MetricsAccumulator> =
-            blends.iter().map(|_| MetricsAccumulator::new(VALIDATION_K, m.items())).collect();
-        let pop_scale = inverse_max(&fitted.popular.buyers);
-        let mut scores = vec![0f32; m.items()];
-        let all = Blend::new(1.0, 1.0, 1.0);
-        for (n, (customer, test_items)) in split.test.iter().enumerate() {
-            let Some(&u) = customer_index.get(customer.as_str()) else { continue };
-            let relevant: HashSet<u32> = test_items.iter().filter_map(|i| item_index.get(i.as_str()).copied()).collect();
-            if relevant.is_empty() {
-                continue;
-            }
-            let history = m.by_customer.row(u);
-            let user = fitted.als.as_ref().map(|a| a.user(u));
-            let view = fitted.view();
-            let parts = view.parts(user, history, m.items(), all);
-            for (blend, acc) in blends.iter().zip(accumulators.iter_mut()) {
-                view.combine(&parts, *blend, pop_scale, &mut scores);
-                let top = top_k(&scores, VALIDATION_K, |i| history.0.binary_search(&i).is_err());
-                let ranked: Vec<u32> = top.iter().map(|t| t.0).collect();
-                acc.add(&ranked, &relevant, |x| *x as u64);
-            }
-            if n % 64 == 0 {
-                progress(0.8 + 0.2 * n as f64 / split.test.len() as f64);
-            }
-        }
-        progress(1.0);
-        Ok(blends
-            .into_iter()
-            .zip(accumulators)
-            .map(|(blend, acc)| ValidationResult { blend, metrics: acc.finish() })
-            .collect())
     }
 
     /// The blend in use.
@@ -619,10 +653,12 @@ impl Recommender {
         w.put_f32(self.blend.als);
         w.put_f32(self.blend.knn);
         w.put_f32(self.blend.popular);
+        w.put_f32(self.blend.popularity_half_life_days);
         w.put_strs(&self.customer_ids);
         w.put_strs(&self.item_ids);
         w.put_bytes(&quantize::encode_sparse_pattern(&self.history));
         quantize::put_values(&mut w, &self.history.values, Quantization::F32);
+        w.put_f32s(&self.popular.buyers);
         match &self.als {
             Some(als) => {
                 w.put_bool(true);
@@ -649,7 +685,10 @@ impl Recommender {
     pub fn from_bytes(bytes: &[u8]) -> Result<Recommender> {
         let mut r = Reader::open(bytes, b"RECO")?;
         let value = InteractionValue::from_code(r.get_u8()?).ok_or_else(|| Error::corrupt("unknown interaction value"))?;
-        let blend = Blend { als: r.get_f32()?, knn: r.get_f32()?, popular: r.get_f32()? };
+        let blend = Blend { als: r.get_f32()?, knn: r.get_f32()?, popular: r.get_f32()?, popularity_half_life_days: r.get_f32()? };
+        if !(blend.popularity_half_life_days.is_finite() && blend.popularity_half_life_days >= 0.0) {
+            return Err(Error::corrupt("popularity half-life is invalid"));
+        }
         let weights = [blend.als, blend.knn, blend.popular];
         if weights.iter().any(|w| !w.is_finite() || *w < 0.0) || (weights.iter().sum::<f32>() - 1.0).abs() > 1e-3 {
             return Err(Error::corrupt("blend weights are invalid"));
@@ -661,6 +700,10 @@ impl Recommender {
         history.values = quantize::get_values(&mut r, history.nnz())?;
         if history.values.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
             return Err(Error::corrupt("an interaction value is not a positive number"));
+        }
+        let buyers = r.get_f32s()?;
+        if buyers.len() != item_ids.len() || buyers.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
+            return Err(Error::corrupt("popularity is invalid"));
         }
         let by_item = history.transpose(item_ids.len());
         if (0..by_item.rows()).any(|i| by_item.offsets[i] == by_item.offsets[i + 1]) {
@@ -697,7 +740,8 @@ impl Recommender {
         if (blend.als > 0.0 && als.is_none()) || (blend.knn > 0.0 && knn.is_none()) {
             return Err(Error::corrupt("the blend uses a scorer the bytes do not hold"));
         }
-        let m = Interactions { customer_ids, item_ids, by_customer: history, by_item };
+        let last_age_days = vec![0.0; history.nnz()];
+        let m = Interactions { customer_ids, item_ids, by_customer: history, by_item, last_age_days };
         let mut seen = HashSet::new();
         if !m.customer_ids.iter().all(|c| seen.insert(c.as_str())) {
             return Err(Error::corrupt("duplicate customer id"));
@@ -706,7 +750,7 @@ impl Recommender {
         if !m.item_ids.iter().all(|c| seen.insert(c.as_str())) {
             return Err(Error::corrupt("duplicate item id"));
         }
-        let popular = PopularModel::fit(&m.by_item);
+        let popular = PopularModel { buyers };
         Ok(Self::assemble(m, value, Fitted { als, knn, popular }, blend, Vec::new()))
     }
 }
@@ -718,7 +762,7 @@ struct FittedRef<'a> {
 
 impl FittedRef<'_> {
     fn as_fitted(&self) -> FittedView<'_> {
-        FittedView { als: self.r.als.as_ref(), knn: self.r.knn.as_ref(), popular: &self.r.popular }
+        FittedView { als: self.r.als.as_ref(), knn: self.r.knn.as_ref() }
     }
     fn parts(&self, u: usize, history: (&[u32], &[f32])) -> ScoreParts {
         let user = self.r.als.as_ref().map(|a| a.user(u));
@@ -742,7 +786,8 @@ impl FittedRef<'_> {
             }
         }
         let parts = view.parts(user, history, self.r.item_ids.len(), blend);
-        view.combine(&parts, blend, inverse_max(&self.r.popular.buyers), out);
+        let buyers = &self.r.popular.buyers;
+        view.combine(&parts, blend, buyers, inverse_max(buyers), out);
     }
 }
 
@@ -750,7 +795,6 @@ impl FittedRef<'_> {
 struct FittedView<'a> {
     als: Option<&'a AlsModel>,
     knn: Option<&'a ItemKnnModel>,
-    popular: &'a PopularModel,
 }
 
 impl FittedView<'_> {
@@ -774,14 +818,14 @@ impl FittedView<'_> {
     }
     /// Blended scores into `out`. A single scorer keeps its raw scores (same ranking, and the
     /// numbers mean what the scorer means).
-    fn combine(&self, parts: &ScoreParts, blend: Blend, pop_scale: f32, out: &mut [f32]) {
+    fn combine(&self, parts: &ScoreParts, blend: Blend, popularity: &[f32], pop_scale: f32, out: &mut [f32]) {
         if blend.components() == 1 {
             if blend.als > 0.0 && !parts.als.is_empty() {
                 out.copy_from_slice(&parts.als);
             } else if blend.knn > 0.0 && !parts.knn.is_empty() {
                 out.copy_from_slice(&parts.knn);
             } else {
-                self.popular.score_all(out);
+                out.copy_from_slice(popularity);
             }
             return;
         }
@@ -796,7 +840,7 @@ impl FittedView<'_> {
             simd::axpy(wk, &parts.knn, out);
         }
         if wp > 0.0 {
-            simd::axpy(wp, &self.popular.buyers, out);
+            simd::axpy(wp, popularity, out);
         }
     }
 }

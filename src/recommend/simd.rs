@@ -52,6 +52,33 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     sum
 }
 
+/// [`dot`] for fixed-length arrays: the same lanes and reduction order (so the same result), but
+/// fully unrolled with the accumulators in registers.
+#[inline(always)]
+pub fn dot_n<const S: usize>(a: &[f32; S], b: &[f32; S]) -> f32 {
+    let mut acc = [0f32; LANES];
+    let mut c = 0;
+    while c + LANES <= S {
+        for l in 0..LANES {
+            acc[l] += a[c + l] * b[c + l];
+        }
+        c += LANES;
+    }
+    let mut sum = reduce(acc);
+    for i in c..S {
+        sum += a[i] * b[i];
+    }
+    sum
+}
+
+/// [`axpy`] for fixed-length arrays.
+#[inline(always)]
+pub fn axpy_n<const S: usize>(alpha: f32, x: &[f32; S], y: &mut [f32; S]) {
+    for i in 0..S {
+        y[i] += alpha * x[i];
+    }
+}
+
 /// `y += alpha * x`.
 #[inline(always)]
 pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
@@ -68,12 +95,15 @@ pub fn xpby(x: &[f32], beta: f32, y: &mut [f32]) {
     }
 }
 
-/// `out = a · v` for a row-major `n × n` matrix `a` with row stride `n`.
+/// `out = a · v` for a symmetric row-major `n × n` matrix `a`, computed as Σ_j v_j a[j, :] —
+/// vertical multiply-adds only (no horizontal reductions), each output element summed in the
+/// fixed order j = 0, 1, …
 #[inline(always)]
 pub fn symv(a: &[f32], v: &[f32], out: &mut [f32]) {
     let n = v.len();
-    for (row, o) in a.chunks_exact(n).zip(out.iter_mut()) {
-        *o = dot(row, v);
+    out.iter_mut().for_each(|o| *o = 0.0);
+    for (row, &vj) in a.chunks_exact(n).zip(v) {
+        axpy(vj, row, out);
     }
 }
 
@@ -85,25 +115,56 @@ pub fn matvec_rows(matrix: &[f32], stride: usize, v: &[f32], scores: &mut [f32])
     }
 }
 
-/// Runs `f` compiled with AVX2 enabled when the CPU has it (x86-64 only). The kernels above are
-/// `#[inline(always)]`, so inside `f` they are vectorised 8 wide; without AVX2, or on other
-/// targets, `f` runs as compiled for the baseline (SSE2, simd128, or scalar). The arithmetic is
-/// identical either way (no FMA), so results are bit-identical.
-#[inline(always)]
-pub fn with_best_simd<R>(f: impl FnOnce() -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx2")]
-        unsafe fn run_avx2<R>(f: impl FnOnce() -> R) -> R {
-            f()
+/// Defines `$name`, which runs the `#[inline(always)]` function `$body` compiled with AVX2 when the
+/// CPU has it (x86-64 only; detected once per call, which costs a load and a branch), otherwise
+/// as compiled for the baseline (SSE2, wasm simd128, or scalar). The kernels above are
+/// `#[inline(always)]`, so inside `$body` they vectorise 8 wide under AVX2. The arithmetic is the
+/// same either way (no FMA), so results are bit-identical.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! simd_dispatch {
+    ($vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? => $body:path) => {
+        $vis fn $name($($arg: $ty),*) $(-> $ret)? {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx2")]
+                unsafe fn with_avx2($($arg: $ty),*) $(-> $ret)? {
+                    $body($($arg),*)
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2, checked just above.
+                    return unsafe { with_avx2($($arg),*) };
+                }
+            }
+            $body($($arg),*)
         }
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { run_avx2(f) };
+    };
+}
+
+#[inline(always)]
+fn matvec_rows_n<const S: usize>(matrix: &[f32], v: &[f32], scores: &mut [f32]) {
+    let Ok(v) = <&[f32; S]>::try_from(v) else { return matvec_rows(matrix, S, v, scores) };
+    for (row, s) in matrix.chunks_exact(S).zip(scores.iter_mut()) {
+        if let Ok(row) = <&[f32; S]>::try_from(row) {
+            *s = dot_n(row, v);
         }
     }
-    f()
 }
+
+#[inline(always)]
+fn matvec_rows_inline(matrix: &[f32], stride: usize, v: &[f32], scores: &mut [f32]) {
+    match stride {
+        16 => matvec_rows_n::<16>(matrix, v, scores),
+        32 => matvec_rows_n::<32>(matrix, v, scores),
+        48 => matvec_rows_n::<48>(matrix, v, scores),
+        64 => matvec_rows_n::<64>(matrix, v, scores),
+        96 => matvec_rows_n::<96>(matrix, v, scores),
+        128 => matvec_rows_n::<128>(matrix, v, scores),
+        _ => matvec_rows(matrix, stride, v, scores),
+    }
+}
+
+simd_dispatch!(pub fn matvec_rows_dispatch(matrix: &[f32], stride: usize, v: &[f32], scores: &mut [f32]) => matvec_rows_inline);
 
 #[cfg(test)]
 mod tests {
