@@ -249,6 +249,16 @@ impl Interactions {
         self.by_customer.nnz()
     }
 
+    /// Days from each item's latest sale to the latest transaction of the data.
+    pub fn item_last_age_days(&self) -> Vec<f32> {
+        let mut age = vec![f32::INFINITY; self.items()];
+        for (&i, &a) in self.by_customer.indices.iter().zip(&self.last_age_days) {
+            age[i as usize] = age[i as usize].min(a);
+        }
+        age.iter_mut().filter(|a| !a.is_finite()).for_each(|a| *a = 0.0);
+        age
+    }
+
     /// Distinct buyers per item, each weighted by the [`recency_weight`] of their latest
     /// purchase of it ("trending" when `half_life_days` > 0; plain distinct buyers at 0). Summed
     /// in a fixed order, so deterministic.

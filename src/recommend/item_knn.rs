@@ -18,6 +18,29 @@ use crate::recommend::interactions::Sparse;
 pub enum Weighting {
     Cosine,
     Bm25 { k1: f32, b: f32 },
+    /// RP3beta (Paudel, Christoffel, Newell & Bernstein 2017): the probability of a two-step
+    /// random walk item → customer → item, s(i, j) = Σ_u P(u | i) P(j | u) / pop_j^β, which
+    /// damps the pull of best-sellers by β.
+    Rp3 { beta: f32 },
+}
+
+impl Weighting {
+    /// (code, two parameters) for model bytes.
+    pub fn encode(self) -> (u8, f32, f32) {
+        match self {
+            Weighting::Cosine => (0, 0.0, 0.0),
+            Weighting::Bm25 { k1, b } => (1, k1, b),
+            Weighting::Rp3 { beta } => (2, beta, 0.0),
+        }
+    }
+    pub fn decode(code: u8, a: f32, b: f32) -> Option<Weighting> {
+        match code {
+            0 => Some(Weighting::Cosine),
+            1 => Some(Weighting::Bm25 { k1: a, b }),
+            2 => Some(Weighting::Rp3 { beta: a }),
+            _ => None,
+        }
+    }
 }
 
 impl Default for Weighting {
@@ -30,6 +53,8 @@ impl Default for Weighting {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ItemKnnModel {
     pub neighbours: Sparse,
+    pub weighting: Weighting,
+    pub neighbours_per_item: usize,
 }
 
 fn weighted(by_item: &Sparse, customers: usize, weighting: Weighting) -> Sparse {
@@ -41,6 +66,16 @@ fn weighted(by_item: &Sparse, customers: usize, weighting: Weighting) -> Sparse 
                 let norm = w.values[range.clone()].iter().map(|v| (*v as f64).powi(2)).sum::<f64>().sqrt();
                 if norm > 0.0 {
                     w.values[range].iter_mut().for_each(|v| *v = (*v as f64 / norm) as f32);
+                }
+            }
+        }
+        Weighting::Rp3 { .. } => {
+            // Left side: P(u | i), each item row normalised to sum 1.
+            for i in 0..w.rows() {
+                let range = w.offsets[i]..w.offsets[i + 1];
+                let sum: f64 = w.values[range.clone()].iter().map(|v| *v as f64).sum();
+                if sum > 0.0 {
+                    w.values[range].iter_mut().for_each(|v| *v = (*v as f64 / sum) as f32);
                 }
             }
         }
@@ -83,6 +118,11 @@ impl ItemKnnModel {
         if neighbours == 0 || neighbours > 10_000 {
             return Err(Error::invalid(format!("neighbours must be between 1 and 10000, got {neighbours}")));
         }
+        if let Weighting::Rp3 { beta } = weighting {
+            if !(beta.is_finite() && (0.0..=2.0).contains(&beta)) {
+                return Err(Error::invalid(format!("RP3beta needs beta in [0, 2], got {beta}")));
+            }
+        }
         if let Weighting::Bm25 { k1, b } = weighting {
             if !(k1.is_finite() && k1 >= 0.0) || !(b.is_finite() && (0.0..=1.0).contains(&b)) {
                 return Err(Error::invalid(format!("BM25 needs K1 >= 0 and B in [0, 1], got K1 = {k1}, B = {b}")));
@@ -90,7 +130,23 @@ impl ItemKnnModel {
         }
         let items = by_item.rows();
         let w_items = weighted(by_item, customers, weighting);
-        let w_customers = w_items.transpose(customers);
+        let w_customers = match weighting {
+            Weighting::Rp3 { beta } => {
+                // Right side: P(j | u) / pop_j^β, each customer row normalised to sum 1.
+                let mut right = by_item.transpose(customers);
+                let buyers: Vec<f64> = (0..items).map(|i| (by_item.offsets[i + 1] - by_item.offsets[i]) as f64).collect();
+                for u in 0..right.rows() {
+                    let range = right.offsets[u]..right.offsets[u + 1];
+                    let sum: f64 = right.values[range.clone()].iter().map(|v| *v as f64).sum();
+                    for at in range {
+                        let j = right.indices[at] as usize;
+                        right.values[at] = (right.values[at] as f64 / sum / buyers[j].max(1.0).powf(beta as f64)) as f32;
+                    }
+                }
+                right
+            }
+            _ => w_items.transpose(customers),
+        };
         let mut acc = vec![0f32; items];
         let mut seen = vec![false; items];
         let mut touched: Vec<u32> = Vec::new();
@@ -135,7 +191,7 @@ impl ItemKnnModel {
             }
         }
         progress(1.0);
-        Ok(ItemKnnModel { neighbours: Sparse { offsets, indices, values } })
+        Ok(ItemKnnModel { neighbours: Sparse { offsets, indices, values }, weighting, neighbours_per_item: neighbours })
     }
 
     /// scores[j] += Σ_i value_i · s(i, j) over the given (item, value) history.

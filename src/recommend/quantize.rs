@@ -179,6 +179,25 @@ pub fn put_values(w: &mut Writer, values: &[f32], q: Quantization) {
     put_blocks(w, values, 64, q);
 }
 
+/// Tag of whole counts stored as varints.
+const COUNTS: u8 = 3;
+
+/// Purchase counts: whole numbers in 1..2^24 (exact in f32) are stored as varints (about one
+/// byte each), anything else as f32.
+pub fn put_counts(w: &mut Writer, values: &[f32]) {
+    let whole = values.iter().all(|v| v.fract() == 0.0 && *v >= 1.0 && *v < 16_777_216.0);
+    if !whole {
+        return put_values(w, values, Quantization::F32);
+    }
+    w.put_u8(COUNTS);
+    w.put_u64(values.len() as u64);
+    let mut bytes = Vec::with_capacity(values.len());
+    for v in values {
+        put_varint(&mut bytes, *v as u64);
+    }
+    w.put_bytes(&bytes);
+}
+
 fn put_blocks(w: &mut Writer, values: &[f32], block: usize, q: Quantization) {
     w.put_u64(values.len() as u64);
     match q {
@@ -248,7 +267,28 @@ fn get_blocks(r: &mut Reader, expected: usize, block: usize, q: Quantization) ->
 
 /// Reads [`put_values`] output holding exactly `expected` values.
 pub fn get_values(r: &mut Reader, expected: usize) -> Result<Vec<f32>> {
-    let q = Quantization::from_code(r.get_u8()?)?;
+    let tag = r.get_u8()?;
+    if tag == COUNTS {
+        let n = r.get_u64()?;
+        if n != expected as u64 {
+            return Err(Error::corrupt(format!("expected {expected} counts, the bytes hold {n}")));
+        }
+        let bytes = r.get_bytes()?;
+        let mut at = 0;
+        let mut out = Vec::with_capacity(expected);
+        for _ in 0..expected {
+            let v = get_varint(&bytes, &mut at)?;
+            if v == 0 || v >= 16_777_216 {
+                return Err(Error::corrupt("a count is out of range"));
+            }
+            out.push(v as f32);
+        }
+        if at != bytes.len() {
+            return Err(Error::corrupt("counts have trailing bytes"));
+        }
+        return Ok(out);
+    }
+    let q = Quantization::from_code(tag)?;
     get_blocks(r, expected, 64, q)
 }
 
