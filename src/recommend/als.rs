@@ -115,6 +115,8 @@ pub struct AlsModel {
     pub scaling: ConfidenceScaling,
     pub user_factors: Vec<f32>,
     pub item_factors: Vec<f32>,
+    /// The item factors as scoring panels ([`simd::to_panels`]); derived, not saved.
+    pub item_panels: Vec<f32>,
 }
 
 /// YᵀY + λI over `rows` rows of `stride` floats (the padded part gets λ on the diagonal too).
@@ -438,8 +440,9 @@ impl AlsModel {
             scaling: options.scaling,
             user_factors: Vec::new(),
             item_factors,
+            item_panels: Vec::new(),
         };
-        model.user_factors = model.compute_user_factors(by_customer);
+        model.prepare_with(by_customer);
         Ok(model)
     }
 
@@ -460,6 +463,12 @@ impl AlsModel {
             true,
         );
         user_factors
+    }
+
+    /// Derives user factors (from the purchases) and the scoring panels: after fit and load.
+    pub fn prepare_with(&mut self, by_customer: &Sparse) {
+        self.user_factors = self.compute_user_factors(by_customer);
+        self.item_panels = simd::to_panels(&self.item_factors, self.stride, self.factors);
     }
 
     pub fn items(&self) -> usize {
@@ -493,7 +502,11 @@ impl AlsModel {
 
     /// Scores of every item for a user vector, into `scores`.
     pub fn score_all(&self, user: &[f32], scores: &mut [f32]) {
-        simd::matvec_rows_dispatch(&self.item_factors, self.stride, user, scores);
+        if self.item_panels.is_empty() {
+            simd::matvec_rows_dispatch(&self.item_factors, self.stride, user, scores);
+        } else {
+            simd::panel_scores_dispatch(&self.item_panels, self.factors, user, scores);
+        }
     }
 
     /// Per-past-item contributions to the score of `item` for a user with `history` (item
@@ -599,6 +612,7 @@ mod tests {
             scaling: ConfidenceScaling::Linear,
             user_factors: vec![],
             item_factors,
+            item_panels: vec![],
         };
         let basket = [3u32, 7, 19, 25];
         let counts = [1.0f32, 3.0, 1.0, 2.0];

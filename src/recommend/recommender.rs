@@ -474,9 +474,14 @@ impl Recommender {
         if split.test.len() < 20 {
             return Ok(Vec::new());
         }
-        let m = Interactions::from_transactions_with_recency(&split.train, options.value, options.recency_half_life_days)?;
+        let Ok(m) = Interactions::from_transactions_with_recency(&split.train, options.value, options.recency_half_life_days) else {
+            return Ok(Vec::new());
+        };
         let all = Blend::new(1.0, 1.0, 1.0, 0.0);
-        let fitted = fit_scorers(&m, options, all, &mut |f| progress(f * 0.8))?;
+        // Data too thin for a scorer here is not an error of the fit: fall back to the default.
+        let Ok(fitted) = fit_scorers(&m, options, all, &mut |f| progress(f * 0.8)) else {
+            return Ok(Vec::new());
+        };
         // Trending popularity and freshness damping are options, not auto-picked: a recent trend
         // validates well on the latest weeks and then misleads over the next season (Online
         // Retail: a 30-day trend wins validation and loses 5 % on the autumn test).
@@ -895,8 +900,17 @@ impl Recommender {
             }
             let stride = simd::padded(factors);
             let item_factors = quantize::get_rows(&mut r, item_ids.len(), stride, factors)?;
-            let mut model = AlsModel { factors, stride, regularization, alpha, scaling, user_factors: Vec::new(), item_factors };
-            model.user_factors = model.compute_user_factors(&history);
+            let mut model = AlsModel {
+                factors,
+                stride,
+                regularization,
+                alpha,
+                scaling,
+                user_factors: Vec::new(),
+                item_factors,
+                item_panels: Vec::new(),
+            };
+            model.prepare_with(&history);
             Some(model)
         } else {
             None

@@ -141,6 +141,75 @@ macro_rules! simd_dispatch {
     };
 }
 
+/// Items per panel of [`to_panels`].
+pub const PANEL: usize = 32;
+
+/// Factor rows (`stride` floats, the first `factors` used) re-laid as panels of [`PANEL`] items:
+/// panel p holds, for each dimension d, the d-th factor of items p·PANEL .. p·PANEL + PANEL
+/// (zeros past the last item). Scoring then runs down the dimensions with PANEL independent
+/// sums — vertical multiply-adds only, no per-item horizontal reduction.
+pub fn to_panels(rows: &[f32], stride: usize, factors: usize) -> Vec<f32> {
+    let items = rows.len() / stride;
+    let panels = items.div_ceil(PANEL);
+    let mut out = vec![0f32; panels * factors * PANEL];
+    for i in 0..items {
+        let (p, l) = (i / PANEL, i % PANEL);
+        for d in 0..factors {
+            out[(p * factors + d) * PANEL + l] = rows[i * stride + d];
+        }
+    }
+    out
+}
+
+/// `scores[i] = Σ_d user[d] · factor(i, d)` from [`to_panels`] output. The dimensions are summed
+/// as two interleaved halves (even and odd d) added at the end — two independent dependency
+/// chains — in a fixed order, so results are identical on every target.
+#[inline(always)]
+pub fn panel_scores(panels: &[f32], factors: usize, user: &[f32], scores: &mut [f32]) {
+    let items = scores.len();
+    if factors == 0 {
+        scores.iter_mut().for_each(|s| *s = 0.0);
+        return;
+    }
+    let user = &user[..factors];
+    for (p, panel) in panels.chunks_exact(factors * PANEL).enumerate() {
+        let mut even = [0f32; PANEL];
+        let mut odd = [0f32; PANEL];
+        let mut columns = panel.chunks_exact(2 * PANEL);
+        let mut d = 0;
+        for pair in &mut columns {
+            let (x0, x1) = (user[d], user[d + 1]);
+            for l in 0..PANEL {
+                even[l] += x0 * pair[l];
+                odd[l] += x1 * pair[PANEL + l];
+            }
+            d += 2;
+        }
+        let rest = columns.remainder();
+        if !rest.is_empty() {
+            let x0 = user[d];
+            for l in 0..PANEL {
+                even[l] += x0 * rest[l];
+            }
+        }
+        let start = p * PANEL;
+        if start >= items {
+            break;
+        }
+        let n = (items - start).min(PANEL);
+        for l in 0..n {
+            scores[start + l] = even[l] + odd[l];
+        }
+    }
+}
+
+#[inline(always)]
+fn panel_scores_inline(panels: &[f32], factors: usize, user: &[f32], scores: &mut [f32]) {
+    panel_scores(panels, factors, user, scores)
+}
+
+simd_dispatch!(pub fn panel_scores_dispatch(panels: &[f32], factors: usize, user: &[f32], scores: &mut [f32]) => panel_scores_inline);
+
 #[inline(always)]
 fn matvec_rows_n<const S: usize>(matrix: &[f32], v: &[f32], scores: &mut [f32]) {
     let Ok(v) = <&[f32; S]>::try_from(v) else { return matvec_rows(matrix, S, v, scores) };
@@ -181,5 +250,19 @@ mod tests {
         assert!((y[5] - (b[5] + 2.0 * a[5])).abs() < 1e-7);
         assert_eq!(padded(1), 16);
         assert_eq!(padded(64), 64);
+    }
+
+    #[test]
+    fn panel_scores_match_dot_products() {
+        let (items, factors, stride) = (45usize, 5usize, 16usize);
+        let rows: Vec<f32> = (0..items * stride).map(|i| if i % stride < factors { (i as f32 * 0.7).sin() } else { 0.0 }).collect();
+        let user: Vec<f32> = (0..stride).map(|d| if d < factors { d as f32 - 2.0 } else { 0.0 }).collect();
+        let panels = to_panels(&rows, stride, factors);
+        let mut scores = vec![0f32; items];
+        panel_scores_dispatch(&panels, factors, &user, &mut scores);
+        for i in 0..items {
+            let expected = dot(&rows[i * stride..(i + 1) * stride], &user);
+            assert!((scores[i] - expected).abs() < 1e-5, "{i}");
+        }
     }
 }
