@@ -150,6 +150,24 @@ fn model_bytes_round_trip_and_reject_damage() {
 }
 
 #[test]
+fn als_recency_weighting_survives_the_round_trip() {
+    let tx = shop();
+    let options = RecommenderOptions { als_recency_half_life_days: Some(60.0), ..options(Algorithm::Als) };
+    let model = Recommender::fit(&tx, &options, &mut |_| {}).unwrap();
+    assert_eq!(model.blend().als_recency_half_life_days, 60.0);
+    let plain = Recommender::fit(&tx, &self::options(Algorithm::Als), &mut |_| {}).unwrap();
+    assert_ne!(model.recommend("c0", 10, true, &[], None), plain.recommend("c0", 10, true, &[], None));
+    let loaded = Recommender::from_bytes(&model.to_bytes()).unwrap();
+    for customer in ["c0", "c17", "c200"] {
+        let recs = model.recommend(customer, 10, true, &[], None);
+        assert_eq!(recs, loaded.recommend(customer, 10, true, &[], None));
+        let (item, score) = &recs[0];
+        let total: f64 = model.explain(customer, item).unwrap().iter().map(|p| p.1).sum();
+        assert!((total - *score as f64).abs() < 2e-3 * (1.0 + score.abs() as f64), "{total} vs {score}");
+    }
+}
+
+#[test]
 fn same_seed_same_bytes_and_progress_reaches_one() {
     let tx = shop();
     for algorithm in [Algorithm::Als, Algorithm::Auto] {

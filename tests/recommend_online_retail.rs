@@ -4,13 +4,10 @@
 //! or after that date. implicit 0.7.3 on this split: recall@10 0.115 (ALS, 64 factors, 15
 //! iterations), 0.112 (BM25 item-kNN), 0.052 (popularity), in implicit's definition
 //! (`ranking_metrics_at_k`'s "precision" = Σ hits / Σ min(k, |test|), our `recall_capped`).
-//! The issue asks the default recommender for 0.125. On this exact split (same filters, same
-//! test set: `benches/side_by_side_recommend.py`) implicit 0.7.3 measures 0.1171 (ALS) and 0.1174
-//! (BM25), a little above the issue's figures, and the default "auto" blend reaches 0.123 —
-//! short of 0.125. The check below therefore asserts what holds without tuning on this test set:
-//! the default beats the best implicit model measured on the same split by at least 3 %
-//! (>= 0.121), and each named scorer matches its implicit counterpart within 2 %. See the report
-//! in the test output.
+//! The default ("auto") recommender must reach 0.125. On this exact split (same filters and test
+//! set as `benches/side_by_side_recommend.py`) implicit 0.7.3 measures 0.1171 (ALS) and 0.1174
+//! (BM25), a little above the issue's figures; each named scorer here must match its implicit
+//! counterpart within 2 %.
 mod common;
 
 use regulars::data::{parse_time, CsvMapping, CsvOptions, Transactions};
@@ -72,7 +69,7 @@ fn default_recommender_beats_implicit_on_online_retail() {
         report(&format!("default {q:?} ({} bytes)", bytes.len()), &metrics(&loaded, &split));
     }
     println!("default F32 bytes: {}", model.to_bytes().len());
-    assert!(m.recall_capped >= 0.121, "recall@10 {:.4} < 0.121", m.recall_capped);
+    assert!(m.recall_capped >= 0.125, "recall@10 {:.4} < 0.125", m.recall_capped);
     assert!(model.to_bytes().len() <= 2_000_000, "model bytes {}", model.to_bytes().len());
 }
 
@@ -92,7 +89,7 @@ fn sweep() {
             let (k, v) = (it.next().unwrap().trim(), it.next().unwrap_or("").trim());
             match k {
                 "alg" => o.algorithm = Algorithm::parse(v).unwrap(),
-                "hl" => o.recency_half_life_days = v.parse().unwrap(),
+                "hl" => o.als_recency_half_life_days = Some(v.parse().unwrap()),
                 "reg" => o.regularization = v.parse().unwrap(),
                 "alpha" => o.alpha = v.parse().unwrap(),
                 "f" => o.factors = v.parse().unwrap(),

@@ -124,7 +124,7 @@ impl ItemKnnModel {
             }
         }
         if let Weighting::Bm25 { k1, b } = weighting {
-            if !(k1.is_finite() && k1 >= 0.0) || !(b.is_finite() && (0.0..=1.0).contains(&b)) {
+            if !(k1.is_finite() && k1 >= 0.0 && b.is_finite() && (0.0..=1.0).contains(&b)) {
                 return Err(Error::invalid(format!("BM25 needs K1 >= 0 and B in [0, 1], got K1 = {k1}, B = {b}")));
             }
         }

@@ -179,6 +179,37 @@ pub fn put_values(w: &mut Writer, values: &[f32], q: Quantization) {
     put_blocks(w, values, 64, q);
 }
 
+/// Whole non-negative numbers below 2^24 (e.g. ages in days) as a varint blob.
+pub fn put_whole(w: &mut Writer, values: &[f32]) {
+    let mut bytes = Vec::with_capacity(values.len() * 2);
+    for v in values {
+        put_varint(&mut bytes, v.max(0.0).min(16_777_215.0) as u64);
+    }
+    w.put_u64(values.len() as u64);
+    w.put_bytes(&bytes);
+}
+
+/// Reads [`put_whole`] output holding exactly `expected` values.
+pub fn get_whole(r: &mut Reader, expected: usize) -> Result<Vec<f32>> {
+    if r.get_u64()? != expected as u64 {
+        return Err(Error::corrupt("a list of whole numbers has the wrong length"));
+    }
+    let bytes = r.get_bytes()?;
+    let mut at = 0;
+    let mut out = Vec::with_capacity(expected);
+    for _ in 0..expected {
+        let v = get_varint(&bytes, &mut at)?;
+        if v >= 16_777_216 {
+            return Err(Error::corrupt("a whole number is out of range"));
+        }
+        out.push(v as f32);
+    }
+    if at != bytes.len() {
+        return Err(Error::corrupt("a list of whole numbers has trailing bytes"));
+    }
+    Ok(out)
+}
+
 /// Tag of whole counts stored as varints.
 const COUNTS: u8 = 3;
 

@@ -65,12 +65,14 @@ pub struct Blend {
     /// item last sold, with this half-life (0: off). Shops retire products; an item nobody has
     /// bought for months is unlikely to be bought next.
     pub freshness_half_life_days: f32,
+    /// ALS recency half-life in days (see [`RecommenderOptions::als_recency_half_life_days`]).
+    pub als_recency_half_life_days: f32,
 }
 
 impl Blend {
-    pub const ALS: Blend = Blend { als: 1.0, knn: 0.0, popular: 0.0, popularity_half_life_days: 0.0, freshness_half_life_days: 0.0 };
-    pub const KNN: Blend = Blend { als: 0.0, knn: 1.0, popular: 0.0, popularity_half_life_days: 0.0, freshness_half_life_days: 0.0 };
-    pub const POPULAR: Blend = Blend { als: 0.0, knn: 0.0, popular: 1.0, popularity_half_life_days: 0.0, freshness_half_life_days: 0.0 };
+    pub const ALS: Blend = Blend { als: 1.0, knn: 0.0, popular: 0.0, popularity_half_life_days: 0.0, freshness_half_life_days: 0.0, als_recency_half_life_days: 0.0 };
+    pub const KNN: Blend = Blend { als: 0.0, knn: 1.0, popular: 0.0, popularity_half_life_days: 0.0, freshness_half_life_days: 0.0, als_recency_half_life_days: 0.0 };
+    pub const POPULAR: Blend = Blend { als: 0.0, knn: 0.0, popular: 1.0, popularity_half_life_days: 0.0, freshness_half_life_days: 0.0, als_recency_half_life_days: 0.0 };
 
     fn new(als: f32, knn: f32, popular: f32, popularity_half_life_days: f32) -> Blend {
         let total = als + knn + popular;
@@ -80,6 +82,7 @@ impl Blend {
             popular: popular / total,
             popularity_half_life_days,
             freshness_half_life_days: 0.0,
+            als_recency_half_life_days: 0.0,
         }
     }
     /// A readable name: "als", "itemknn", "popular" or e.g. "als 0.50 + itemknn 0.40 + popular 0.10".
@@ -93,16 +96,21 @@ impl Blend {
         } else {
             String::new()
         };
+        let recent = if self.als > 0.0 && self.als_recency_half_life_days > 0.0 {
+            format!(", ALS recency half-life {} days", self.als_recency_half_life_days)
+        } else {
+            String::new()
+        };
         let fresh = if self.freshness_half_life_days > 0.0 {
             format!(", freshness half-life {} days", self.freshness_half_life_days)
         } else {
             String::new()
         };
         if parts.len() == 1 {
-            return format!("{}{trend}{fresh}", parts[0].0);
+            return format!("{}{trend}{fresh}{recent}", parts[0].0);
         }
         let joined = parts.iter().map(|(n, w)| format!("{n} {w:.2}")).collect::<Vec<_>>().join(" + ");
-        format!("{joined}{trend}{fresh}")
+        format!("{joined}{trend}{fresh}{recent}")
     }
     fn components(&self) -> usize {
         [self.als, self.knn, self.popular].iter().filter(|w| **w > 0.0).count()
@@ -129,9 +137,10 @@ pub struct RecommenderOptions {
     pub weighting: Weighting,
     /// What a (customer, item) cell counts (order lines).
     pub value: InteractionValue,
-    /// Purchases lose half their weight every this many days before the latest transaction
-    /// (interaction values and popularity); 0 = no decay.
-    pub recency_half_life_days: f64,
+    /// ALS recency: each (customer, item) count is weighted by [`recency_weight`] of the days
+    /// since that customer last bought that item, with this half-life, so ALS learns current
+    /// tastes. `None`: "auto" picks among off, 60 and 120 days by validation; "als" uses off.
+    pub als_recency_half_life_days: Option<f64>,
     /// Recency half-life of the popularity scorer in days ("trending"); `None` or 0: plain
     /// distinct buyers.
     pub popularity_half_life_days: Option<f64>,
@@ -153,7 +162,7 @@ impl Default for RecommenderOptions {
             neighbours: 50,
             weighting: Weighting::default(),
             value: InteractionValue::Lines,
-            recency_half_life_days: 0.0,
+            als_recency_half_life_days: None,
             popularity_half_life_days: None,
             freshness_half_life_days: None,
             seed: 42,
@@ -177,7 +186,9 @@ impl RecommenderOptions {
         self.als_options().validate()?;
         crate::error::check_scalar("regularization", self.regularization, 0.0, 1e6)?;
         crate::error::check_scalar("alpha", self.alpha, 0.0, 1e6)?;
-        crate::error::check_scalar("recencyHalfLifeDays", self.recency_half_life_days, 0.0, 1e6)?;
+        if let Some(h) = self.als_recency_half_life_days {
+            crate::error::check_scalar("alsRecencyHalfLifeDays", h, 0.0, 1e6)?;
+        }
         if let Some(h) = self.popularity_half_life_days {
             crate::error::check_scalar("popularityHalfLifeDays", h, 0.0, 1e6)?;
         }
@@ -223,7 +234,27 @@ pub struct Recommender {
     item_age_days: Vec<f32>,
     /// Per item freshness weight (empty when the blend's freshness half-life is 0).
     freshness: Vec<f32>,
+    /// Whole days since each history cell's latest purchase (empty without ALS recency).
+    als_ages: Vec<f32>,
     validation: Vec<ValidationResult>,
+}
+
+/// Whole days since each customer last bought each item (cells of `by_customer`): rounded down
+/// so that the model bytes can carry them exactly (one varint each).
+fn whole_ages(m: &Interactions) -> Vec<f32> {
+    m.last_age_days.iter().map(|a| a.max(0.0).floor().min(16_000_000.0)).collect()
+}
+
+/// The customer × item matrix ALS learns from: counts times the recency weight of the cell's
+/// latest purchase (a copy of `history` when the half-life is 0).
+fn als_matrix(history: &Sparse, ages: &[f32], half_life_days: f32) -> Sparse {
+    let mut weighted = history.clone();
+    if half_life_days > 0.0 {
+        for (v, a) in weighted.values.iter_mut().zip(ages) {
+            *v *= recency_weight(*a as f64 * crate::data::DAY_MS, half_life_days as f64) as f32;
+        }
+    }
+    weighted
 }
 
 /// Freshness weights of items with the given ages (empty when the half-life is 0).
@@ -265,7 +296,15 @@ fn fit_scorers(
     let popular = PopularModel::fit(m, blend.popularity_half_life_days as f64);
     let share_als = if als { if knn { 0.8 } else { 1.0 } } else { 0.0 };
     let als = if als {
-        Some(AlsModel::fit(&m.by_customer, &m.by_item, &options.als_options(), &mut |f| progress(f * share_als))?)
+        let h = blend.als_recency_half_life_days;
+        let model = if h > 0.0 {
+            let by_customer = als_matrix(&m.by_customer, &whole_ages(m), h);
+            let by_item = by_customer.transpose(m.items());
+            AlsModel::fit(&by_customer, &by_item, &options.als_options(), &mut |f| progress(f * share_als))?
+        } else {
+            AlsModel::fit(&m.by_customer, &m.by_item, &options.als_options(), &mut |f| progress(f * share_als))?
+        };
+        Some(model)
     } else {
         None
     };
@@ -295,12 +334,6 @@ fn inverse_max(values: &[f32]) -> f32 {
         1.0 / max
     } else {
         0.0
-    }
-}
-
-impl Fitted {
-    fn view(&self) -> FittedView<'_> {
-        FittedView { als: self.als.as_ref(), knn: self.knn.as_ref() }
     }
 }
 
@@ -412,12 +445,14 @@ impl Recommender {
         progress: &mut dyn FnMut(f64),
     ) -> Result<Recommender> {
         options.validate()?;
-        let m = Interactions::from_transactions_with_recency(tx, options.value, options.recency_half_life_days)?;
+        let m = Interactions::from_transactions(tx, options.value)?;
         let fixed_half_life = options.popularity_half_life_days.unwrap_or(0.0) as f32;
         let fixed_freshness = options.freshness_half_life_days.unwrap_or(0.0) as f32;
+        let fixed_als_recency = options.als_recency_half_life_days.unwrap_or(0.0) as f32;
         let named = |b: Blend| Blend {
             popularity_half_life_days: fixed_half_life,
             freshness_half_life_days: fixed_freshness,
+            als_recency_half_life_days: fixed_als_recency,
             ..b
         };
         let (blend, validation, share) = match options.algorithm {
@@ -435,7 +470,8 @@ impl Recommender {
         };
         let fitted = fit_scorers(&m, options, blend, &mut |f| progress(share + f * (1.0 - share)))?;
         let item_age_days = m.item_last_age_days();
-        Ok(Self::assemble(m, options.value, fitted, blend, validation, item_age_days))
+        let ages = whole_ages(&m);
+        Ok(Self::assemble(m, options.value, fitted, blend, validation, item_age_days, ages))
     }
 
     /// Fits the scorers of a given blend (no validation): for callers that pick their own mix.
@@ -452,11 +488,12 @@ impl Recommender {
             return Err(Error::invalid("blend weights and half-lives must be finite, >= 0, with a positive weight"));
         }
         let blend = Blend::new(blend.als, blend.knn, blend.popular, blend.popularity_half_life_days);
-        let blend = Blend { freshness_half_life_days: halves[1], ..blend };
-        let m = Interactions::from_transactions_with_recency(tx, options.value, options.recency_half_life_days)?;
+        let blend = Blend { freshness_half_life_days: halves[1], als_recency_half_life_days: blend.als_recency_half_life_days.max(0.0), ..blend };
+        let m = Interactions::from_transactions(tx, options.value)?;
         let fitted = fit_scorers(&m, options, blend, progress)?;
         let item_age_days = m.item_last_age_days();
-        Ok(Self::assemble(m, options.value, fitted, blend, Vec::new(), item_age_days))
+        let ages = whole_ages(&m);
+        Ok(Self::assemble(m, options.value, fitted, blend, Vec::new(), item_age_days, ages))
     }
 
     /// "auto": hold out every customer's latest order ([`last_order_split`]), fit all scorers on
@@ -474,14 +511,28 @@ impl Recommender {
         if split.test.len() < 20 {
             return Ok(Vec::new());
         }
-        let Ok(m) = Interactions::from_transactions_with_recency(&split.train, options.value, options.recency_half_life_days) else {
+        let Ok(m) = Interactions::from_transactions(&split.train, options.value) else {
             return Ok(Vec::new());
         };
-        let all = Blend::new(1.0, 1.0, 1.0, 0.0);
+        let als_half_lives: Vec<f32> = match options.als_recency_half_life_days {
+            Some(h) => vec![h as f32],
+            None => vec![0.0, 60.0, 120.0],
+        };
+        let all = Blend { als_recency_half_life_days: als_half_lives[0], ..Blend::new(1.0, 1.0, 1.0, 0.0) };
+        let share = 0.8 / als_half_lives.len() as f64;
         // Data too thin for a scorer here is not an error of the fit: fall back to the default.
-        let Ok(fitted) = fit_scorers(&m, options, all, &mut |f| progress(f * 0.8)) else {
+        let Ok(fitted) = fit_scorers(&m, options, all, &mut |f| progress(f * share)) else {
             return Ok(Vec::new());
         };
+        // The other ALS recency variants (ALS only).
+        let mut extra_als: Vec<(f32, AlsModel)> = Vec::new();
+        for (n, &h) in als_half_lives.iter().enumerate().skip(1) {
+            let only_als = Blend { als_recency_half_life_days: h, ..Blend::ALS };
+            let start = share * n as f64;
+            if let Ok(Fitted { als: Some(model), .. }) = fit_scorers(&m, options, only_als, &mut |f| progress(start + f * share)) {
+                extra_als.push((h, model));
+            }
+        }
         // Trending popularity and freshness damping are options, not auto-picked: a recent trend
         // validates well on the latest weeks and then misleads over the next season (Online
         // Retail: a 30-day trend wins validation and loses 5 % on the autumn test).
@@ -493,7 +544,7 @@ impl Recommender {
         let item_index: HashMap<&str, u32> =
             m.item_ids.iter().enumerate().map(|(i, c)| (c.as_str(), i as u32)).collect();
         let item_ages = m.item_last_age_days();
-        let evaluate = |blends: &[Blend], progress: &mut dyn FnMut(f64)| -> Vec<ValidationResult> {
+        let evaluate = |blends: &[Blend], als: Option<&AlsModel>, progress: &mut dyn FnMut(f64)| -> Vec<ValidationResult> {
             let mut accumulators: Vec<MetricsAccumulator> =
                 blends.iter().map(|_| MetricsAccumulator::new(VALIDATION_K, m.items())).collect();
             let freshness: Vec<(f32, Vec<f32>)> = blends
@@ -509,8 +560,8 @@ impl Recommender {
                     continue;
                 }
                 let history = m.by_customer.row(u);
-                let user = fitted.als.as_ref().map(|a| a.user(u));
-                let view = fitted.view();
+                let user = als.map(|a| a.user(u));
+                let view = FittedView { als, knn: fitted.knn.as_ref() };
                 let parts = view.parts(user, history, m.items(), all);
                 for ((blend, acc), fresh) in blends.iter().zip(accumulators.iter_mut()).zip(&freshness) {
                     let pop = &popularity
@@ -535,7 +586,24 @@ impl Recommender {
                 .collect()
         };
         // Stage 1: scorer weights and popularity half-life, no freshness damping.
-        let mut results = evaluate(&candidate_blends(&half_lives), &mut |f| progress(0.8 + 0.15 * f));
+        let candidates = candidate_blends(&half_lives);
+        let stamp = |h: f32, with_als_only: bool| -> Vec<Blend> {
+            candidates
+                .iter()
+                .filter(|b| !with_als_only || b.als > 0.0)
+                .map(|b| Blend { als_recency_half_life_days: if b.als > 0.0 { h } else { 0.0 }, ..*b })
+                .collect()
+        };
+        let rounds = 1 + extra_als.len();
+        let mut results = evaluate(&stamp(als_half_lives[0], false), fitted.als.as_ref(), &mut |f| {
+            progress(0.8 + 0.15 * f / rounds as f64)
+        });
+        for (n, (h, model)) in extra_als.iter().enumerate() {
+            let done = (n + 1) as f64 / rounds as f64;
+            results.extend(evaluate(&stamp(*h, true), Some(model), &mut |f| {
+                progress(0.8 + 0.15 * (done + f / rounds as f64))
+            }));
+        }
         // Stage 2: freshness half-lives for the best stage-1 blend.
         let fresh_half_lives: Vec<f32> = match options.freshness_half_life_days {
             Some(h) if h > 0.0 => vec![h as f32],
@@ -546,7 +614,12 @@ impl Recommender {
                 .iter()
                 .map(|&h| Blend { freshness_half_life_days: h, ..best.blend })
                 .collect();
-            results.extend(evaluate(&variants, &mut |f| progress(0.95 + 0.05 * f)));
+            let als = if best.blend.als_recency_half_life_days == als_half_lives[0] {
+                fitted.als.as_ref()
+            } else {
+                extra_als.iter().find(|e| e.0 == best.blend.als_recency_half_life_days).map(|e| &e.1)
+            };
+            results.extend(evaluate(&variants, als, &mut |f| progress(0.95 + 0.05 * f)));
         }
         progress(1.0);
         Ok(results)
@@ -559,13 +632,16 @@ impl Recommender {
         blend: Blend,
         validation: Vec<ValidationResult>,
         item_age_days: Vec<f32>,
+        als_ages: Vec<f32>,
     ) -> Recommender {
+        let als_ages = if blend.als_recency_half_life_days > 0.0 { als_ages } else { Vec::new() };
         let customer_index = m.customer_ids.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
         let item_index = m.item_ids.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
         let freshness = freshness_weights(&item_age_days, blend.freshness_half_life_days);
         Recommender {
             item_age_days,
             freshness,
+            als_ages,
             customer_ids: m.customer_ids,
             item_ids: m.item_ids,
             customer_index,
@@ -783,7 +859,20 @@ impl Recommender {
         let parts = fitted.parts(u as usize, (history, values));
         if let (Some(als), true) = (&self.als, self.blend.als > 0.0) {
             let weight = if single { 1.0 } else { (self.blend.als * parts.als_scale) as f64 };
-            for (c, a) in contributions.iter_mut().zip(als.explain(history, values, i as usize)) {
+            // ALS learnt from recency-weighted counts; explain with the same values.
+            let start = self.history.offsets[u as usize];
+            let als_values: Vec<f32> = match self.als_ages.get(start..start + values.len()) {
+                Some(ages) if self.blend.als_recency_half_life_days > 0.0 => {
+                    let h = self.blend.als_recency_half_life_days as f64;
+                    values
+                        .iter()
+                        .zip(ages)
+                        .map(|(v, a)| v * recency_weight(*a as f64 * crate::data::DAY_MS, h) as f32)
+                        .collect()
+                }
+                _ => values.to_vec(),
+            };
+            for (c, a) in contributions.iter_mut().zip(als.explain(history, &als_values, i as usize)) {
                 *c += weight * a;
             }
         }
@@ -818,12 +907,16 @@ impl Recommender {
         w.put_f32(self.blend.popular);
         w.put_f32(self.blend.popularity_half_life_days);
         w.put_f32(self.blend.freshness_half_life_days);
+        w.put_f32(self.blend.als_recency_half_life_days);
         w.put_strs(&self.customer_ids);
         w.put_strs(&self.item_ids);
         w.put_bytes(&quantize::encode_sparse_pattern(&self.history));
         quantize::put_counts(&mut w, &self.history.values);
         w.put_f32s(&self.popular.buyers);
         w.put_f32s(&self.item_age_days);
+        if self.blend.als_recency_half_life_days > 0.0 {
+            quantize::put_whole(&mut w, &self.als_ages);
+        }
         match &self.als {
             Some(als) => {
                 w.put_bool(true);
@@ -861,8 +954,9 @@ impl Recommender {
             popular: r.get_f32()?,
             popularity_half_life_days: r.get_f32()?,
             freshness_half_life_days: r.get_f32()?,
+            als_recency_half_life_days: r.get_f32()?,
         };
-        let half_lives = [blend.popularity_half_life_days, blend.freshness_half_life_days];
+        let half_lives = [blend.popularity_half_life_days, blend.freshness_half_life_days, blend.als_recency_half_life_days];
         if half_lives.iter().any(|h| !(h.is_finite() && *h >= 0.0)) {
             return Err(Error::corrupt("a half-life is invalid"));
         }
@@ -886,6 +980,11 @@ impl Recommender {
         if item_age_days.len() != item_ids.len() || item_age_days.iter().any(|v| !(v.is_finite() && *v >= 0.0)) {
             return Err(Error::corrupt("item ages are invalid"));
         }
+        let als_ages = if blend.als_recency_half_life_days > 0.0 {
+            quantize::get_whole(&mut r, history.nnz())?
+        } else {
+            Vec::new()
+        };
         let by_item = history.transpose(item_ids.len());
         if (0..by_item.rows()).any(|i| by_item.offsets[i] == by_item.offsets[i + 1]) {
             return Err(Error::corrupt("an item has no purchases"));
@@ -910,7 +1009,7 @@ impl Recommender {
                 item_factors,
                 item_panels: Vec::new(),
             };
-            model.prepare_with(&history);
+            model.prepare_with(&als_matrix(&history, &als_ages, blend.als_recency_half_life_days));
             Some(model)
         } else {
             None
@@ -941,7 +1040,7 @@ impl Recommender {
             return Err(Error::corrupt("duplicate item id"));
         }
         let popular = PopularModel { buyers };
-        Ok(Self::assemble(m, value, Fitted { als, knn, popular }, blend, Vec::new(), item_age_days))
+        Ok(Self::assemble(m, value, Fitted { als, knn, popular }, blend, Vec::new(), item_age_days, als_ages))
     }
 }
 

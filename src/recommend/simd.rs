@@ -124,9 +124,11 @@ pub fn matvec_rows(matrix: &[f32], stride: usize, v: &[f32], scores: &mut [f32])
 #[doc(hidden)]
 macro_rules! simd_dispatch {
     ($vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? => $body:path) => {
+        #[allow(clippy::too_many_arguments)]
         $vis fn $name($($arg: $ty),*) $(-> $ret)? {
             #[cfg(target_arch = "x86_64")]
             {
+                #[allow(clippy::too_many_arguments)]
                 #[target_feature(enable = "avx2")]
                 unsafe fn with_avx2($($arg: $ty),*) $(-> $ret)? {
                     $body($($arg),*)
