@@ -178,8 +178,12 @@ impl ItemKnnModel {
                 seen[j as usize] = false;
             }
             touched.clear();
-            row.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            row.truncate(neighbours);
+            // The K best (ties to the lower index): partial selection, then order by index.
+            let order = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+            if row.len() > neighbours {
+                row.select_nth_unstable_by(neighbours - 1, order);
+                row.truncate(neighbours);
+            }
             row.sort_unstable_by_key(|e| e.0);
             for &(j, s) in &row {
                 indices.push(j);
