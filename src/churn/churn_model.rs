@@ -8,7 +8,8 @@
 //!    `split = observation_end − w` with a label window `w = min(horizon, span / 2)` (`span` =
 //!    first transaction to `observation_end`): as much history for the features as for the
 //!    labels, and never more than the horizon asked for. A BG/NBD is refitted on the data up to
-//!    `split` only, and a logistic regression (linfa-logistic) learns `y = no purchase in
+//!    `split` only, and an L2-penalised logistic regression (the objective of linfa-logistic, see
+//!    [`crate::churn::logistic`]) learns `y = no purchase in
 //!    (split, split + w]` from features of the customer at `split`: the BTYD outputs (logit of
 //!    P(no purchase in w), logit P(alive)), log frequency, recency / T, log time since the last
 //!    purchase, log T, log total spend, log first spend, log of the time since the last purchase
@@ -36,13 +37,12 @@
 //! (tests/churn_model_cdnow.rs). Only the transactions up to `observation_end` are ever read,
 //! in fitting and in [`ChurnModel::score`].
 
-use linfa::prelude::*;
-use linfa_logistic::LogisticRegression;
-use ndarray::{Array1, Array2};
+use ndarray::Array2;
 
 use crate::churn::bg_nbd::BetaGeo;
 use crate::churn::clv::{customer_lifetime_value, ClvOptions};
 use crate::churn::gamma_gamma::GammaGamma;
+use crate::churn::logistic::fit_logistic as fit_logistic_regression;
 use crate::churn::TransactionModel;
 use crate::codec::{Reader, Writer};
 use crate::data::{Summary, SummaryOptions, TimeUnit, Transactions, DAY_MS};
@@ -270,7 +270,7 @@ fn log_loss(p: &[f64], y: &[bool]) -> f64 {
 pub fn auc(score: &[f64], y: &[bool]) -> f64 {
     let n = score.len();
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| score[a].total_cmp(&score[b]));
+    order.sort_unstable_by(|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
     let mut rank = vec![0.0; n];
     let mut i = 0;
     while i < n {
@@ -366,23 +366,12 @@ fn fit_logistic(x: &Array2<f64>, y: &[bool]) -> Result<LayerFit> {
     for j in 0..FEATURE_COUNT {
         standardised.column_mut(j).mapv_inplace(|v| (v - mean[j]) / scale[j]);
     }
-    let targets: Array1<bool> = y.iter().copied().collect();
-    let dataset = Dataset::new(standardised, targets);
-    // A light L2 penalty (alpha = 1 on a summed loss over hundreds+ of customers).
-    let fitted = LogisticRegression::default()
-        .alpha(1.0)
-        .max_iterations(300)
-        .gradient_tolerance(1e-6)
-        .fit(&dataset)
-        .map_err(|e| Error::NotIdentifiable(format!("churn layer: logistic regression failed: {e}")))?;
-    // linfa's "positive" class is the more frequent one; we want P(no purchase) = P(y = true).
-    let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
-    let coefficients: Vec<f64> = fitted.params().iter().map(|c| sign * c).collect();
-    let intercept = sign * fitted.intercept();
-    if coefficients.iter().chain(std::iter::once(&intercept)).any(|v| !v.is_finite()) {
-        return Err(Error::NotIdentifiable("churn layer: logistic coefficients are not finite".into()));
-    }
-    Ok(LayerFit { mean, scale, coefficients, intercept })
+    // A light L2 penalty (alpha = 1 on a summed loss over hundreds+ of customers), the objective
+    // of linfa-logistic's LogisticRegression::default().alpha(1.0) (see churn::logistic).
+    let rows: Vec<f64> = standardised.iter().copied().collect();
+    let fitted = fit_logistic_regression(&rows, FEATURE_COUNT, y, 1.0)
+        .map_err(|e| Error::NotIdentifiable(format!("churn layer: {e}")))?;
+    Ok(LayerFit { mean, scale, coefficients: fitted.coefficients, intercept: fitted.intercept })
 }
 
 impl ChurnModel {

@@ -12,6 +12,7 @@
 pub mod bg_nbd;
 pub mod clv;
 pub mod gamma_gamma;
+pub mod logistic;
 pub mod mbg_nbd;
 pub mod optimize;
 pub mod pareto_nbd;

@@ -36,7 +36,7 @@ pub struct TransactionColumns {
 }
 
 /// A shop's order lines: one row per (customer, time, item) with optional amount and quantity.
-/// Rows are sorted by customer index, then time, then original order (a stable sort), and
+/// Rows are sorted by customer index, then time, then original order, and
 /// customer and item ids are interned in order of first appearance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transactions {
@@ -131,9 +131,9 @@ impl Transactions {
         report: ImportReport,
     ) -> Self {
         let mut order: Vec<u32> = (0..customer.len() as u32).collect();
-        order.sort_by(|&a, &b| {
+        order.sort_unstable_by(|&a, &b| {
             let (a, b) = (a as usize, b as usize);
-            customer[a].cmp(&customer[b]).then(time[a].total_cmp(&time[b]))
+            customer[a].cmp(&customer[b]).then(time[a].total_cmp(&time[b])).then(a.cmp(&b))
         });
         let permute_f64 = |v: &[f64]| order.iter().map(|&i| v[i as usize]).collect::<Vec<_>>();
         let permute_u32 = |v: &[u32]| order.iter().map(|&i| v[i as usize]).collect::<Vec<_>>();
