@@ -20,25 +20,30 @@ let server, browser, page, regulars, userDir;
 const errors = [];
 const expected = {};
 
-/** A small shop export with ~40 customers, a header the mapping step must guess, and a few bad lines. */
+/**
+ * A small shop export (150 customers over a year, drawn from a buy-till-you-die process so the
+ * models can fit it), with a header the mapping step must guess, and three bad lines.
+ */
 function smallCsv() {
-  const products = ["Tea towel", "Mug", "Teapot", "Biscuit tin", "Apron", "Candle", "Notebook", "Tote bag"];
+  const products = ["Tea towel", "Mug", "Teapot", "Biscuit tin", "Apron", "Candle", "Notebook", "Tote bag", "Tray", "Jam jar"];
   const lines = ["order_id,customer_id,order_date,product,total"];
+  let state = 12345;
+  const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
+  const start = Date.UTC(2024, 0, 1);
   let order = 1000;
-  let state = 7;
-  const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-  for (let c = 1; c <= 40; c++) {
-    const orders = 1 + Math.floor(rand() * 6);
-    let day = Math.floor(rand() * 200);
-    for (let o = 0; o < orders; o++) {
-      const date = new Date(Date.UTC(2024, 0, 1) + day * 86400000).toISOString().slice(0, 10);
+  for (let c = 1; c <= 150; c++) {
+    const rate = -Math.log(rand()) * 0.04; // purchases per day while active
+    const dropout = 0.1 + 0.5 * rand() * rand(); // chance of leaving after each purchase
+    let day = Math.floor(rand() * 180);
+    while (day < 365) {
+      const date = new Date(start + day * 86400000).toISOString().slice(0, 10);
       const items = 1 + Math.floor(rand() * 3);
       for (let i = 0; i < items; i++) {
-        const p = products[(c + o * 3 + i * 5) % products.length];
-        lines.push(`${order},C${String(c).padStart(3, "0")},${date},${p},${(5 + rand() * 40).toFixed(2)}`);
+        lines.push(`${order},C${String(c).padStart(3, "0")},${date},${products[(c * 7 + order + i * 3) % products.length]},${(5 + rand() * 40).toFixed(2)}`);
       }
       order++;
-      day += 5 + Math.floor(rand() * 60);
+      if (rand() < dropout) break;
+      day += 1 + Math.floor(-Math.log(rand()) / Math.max(rate, 0.002));
     }
   }
   lines.push(`${order++},,2024-03-01,Mug,12.00`); // no customer
@@ -126,6 +131,9 @@ test("a customer opens with history, P(alive) over time, recommendations and off
   const want = expected.byId.get(id);
   assert.equal(await text("[data-testid=customer-risk] .value"), percent(want.risk));
   assert.equal(await text("[data-testid=customer-clv] .value"), money(want.clv));
+  // The risk-over-time curve ends today on exactly the model's score (same history, no shift).
+  const riskToday = Number(await page.locator("[data-testid=risk-over-time]").getAttribute("data-risk-today"));
+  assert.ok(Math.abs(riskToday - want.risk) < 1e-9, `risk over time ends at ${riskToday}, the model says ${want.risk}`);
   const items = await page.locator("[data-testid=email-products] .product").evaluateAll((els) => els.map((e) => e.dataset.item));
   const recs = expected.rec.recommend(id, { k: ANALYSIS.k }).map((r) => r.item);
   assert.deepEqual(items, recs, "recommended products");
@@ -152,7 +160,11 @@ test("an uploaded CSV goes through column mapping and the import report", { time
   }
   await shot("data-mapping");
   await page.locator("#analyse").click();
-  await page.waitForFunction(() => document.body.dataset.state !== "loading" && /my-shop\.csv/.test(document.querySelector("[data-testid=source]").textContent), null, { timeout: TIMEOUT });
+  await page.waitForFunction(
+    () => document.body.dataset.state !== "loading" &&
+      (/my-shop\.csv/.test(document.querySelector("[data-testid=source]").textContent) || !document.querySelector("[data-testid=error]").hidden),
+    null, { timeout: TIMEOUT });
+  assert.ok(await page.locator("[data-testid=error]").isHidden(), await text("[data-testid=error]").catch(() => ""));
   assert.equal(await page.evaluate(() => document.body.dataset.state), "ready", await text("[data-testid=error]").catch(() => ""));
   assert.equal(await text("[data-testid=source-customers]"), count(expected.small.customers));
   assert.equal(await text("[data-testid=report-rows]"), count(expected.small.report.rows));
@@ -163,5 +175,20 @@ test("an uploaded CSV goes through column mapping and the import report", { time
   await page.locator("button[data-view=overview]").click();
   assert.equal(await text("[data-testid=kpi-customers] .value"), count(expected.small.customers));
   await shot("overview-upload");
+  noErrors();
+});
+
+test("a CSV the models cannot use gives a plain message and keeps the current data", { timeout: TIMEOUT }, async () => {
+  await page.locator("button[data-view=data]").click();
+  const tiny = "customer,date,amount\nann,2024-01-01,10\nann,2024-01-05,12\nbob,2024-01-02,7\n";
+  await page.locator("#file").setInputFiles({ name: "tiny.csv", mimeType: "text/csv", buffer: Buffer.from(tiny) });
+  await page.locator("#mapping").waitFor({ state: "visible" });
+  await page.locator("#analyse").click();
+  await page.waitForFunction(() => document.body.dataset.state !== "loading" && !document.querySelector("[data-testid=error]").hidden, null, { timeout: TIMEOUT });
+  assert.match(await text("[data-testid=error]"), /^Could not analyse tiny\.csv: /);
+  assert.doesNotMatch(await text("[data-testid=error]"), /unreachable|RuntimeError/);
+  assert.equal(await text("[data-testid=source-customers]"), count(expected.small.customers), "the previous data stays on screen");
+  assert.equal(await page.evaluate(() => document.body.dataset.state), "ready");
+  await shot("data-error");
   noErrors();
 });

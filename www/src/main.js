@@ -93,6 +93,7 @@ async function analyse(text, mapping, sourceName, currency) {
     for (const c of data.customers) c.valueAtRisk = c.risk * c.clv;
     app.data = data;
     app.source = sourceName;
+    app.currency = currency;
     app.simulated = false;
     app.customerId = null;
     renderSource();
@@ -109,8 +110,13 @@ async function analyse(text, mapping, sourceName, currency) {
     document.body.dataset.state = "error";
     showProgress("", 1);
     showError(`Could not analyse ${sourceName}: ${err.message}`);
-    $("[data-testid=source]").textContent = app.source ? `Showing: ${app.source}` : "No data loaded.";
-    if (app.data) document.body.dataset.state = "ready";
+    if (app.data) {
+      setCurrency(app.currency);
+      renderSource();
+      document.body.dataset.state = "ready";
+    } else {
+      $("[data-testid=source]").textContent = "No data loaded.";
+    }
     throw err;
   }
 }
@@ -210,14 +216,14 @@ function renderOverview() {
     chart("chart-retention", {
       type: "line",
       data: {
-        labels: periods.map((p) => new Date(p.start).toLocaleDateString("en-GB", { month: "short", year: "2-digit", timeZone: "UTC" })),
+        labels: periods.map((p) => new Date(p.start).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "2-digit", timeZone: "UTC" })),
         datasets: [
           { label: "Retention rate", data: periods.map((p) => p.retentionRate / 100), borderColor: "#2f6fde", backgroundColor: "#2f6fde", yAxisID: "y", tension: 0.2 },
           { type: "bar", label: "New customers", data: periods.map((p) => p.newCustomers), backgroundColor: "#b9dfa0", yAxisID: "y2" },
         ],
       },
       options: {
-        plugins: { tooltip: { callbacks: { label: (ctx) => ctx.dataset.yAxisID === "y" ? `Retention rate: ${percent(ctx.parsed.y, 0)}` : `New customers: ${count(ctx.parsed.y)}` } } },
+        plugins: { tooltip: { callbacks: { title: (items) => `${date(periods[items[0].dataIndex].start)} – ${date(periods[items[0].dataIndex].end)}`, label: (ctx) => ctx.dataset.yAxisID === "y" ? `Retention rate: ${percent(ctx.parsed.y, 0)}` : `New customers: ${count(ctx.parsed.y)}` } } },
         scales: {
           y: { min: 0, ticks: { callback: (v) => percent(v, 0) }, grid: { color: "#eef1f5" }, title: { display: true, text: "Retention rate" } },
           y2: { position: "right", grid: { display: false }, title: { display: true, text: "New customers" } },
@@ -348,25 +354,29 @@ async function openCustomer(id) {
       },
     },
   });
-  const past = view.alive.filter((p) => !p.future);
-  const future = view.alive.filter((p) => p.future);
+  const past = view.overTime.filter((p) => !p.future);
+  const future = view.overTime.filter((p) => p.future);
   if (past.length && future.length) future.unshift(past[past.length - 1]);
+  const points = (list, key) => list.map((p) => ({ x: p.time, y: p[key] }));
   chart("chart-alive", {
     type: "line",
     data: {
       datasets: [
-        { label: "Up to today", data: past.map((p) => ({ x: p.time, y: p.probabilityAlive })), borderColor: "#2f6fde", backgroundColor: "#2f6fde22", fill: true, pointRadius: 0, stepped: false, tension: 0 },
-        { label: "If they stay silent", data: future.map((p) => ({ x: p.time, y: p.probabilityAlive })), borderColor: "#d2473d", borderDash: [6, 4], pointRadius: 0 },
+        { label: "Risk of lapsing", data: points(past, "risk"), borderColor: "#d2473d", backgroundColor: "#d2473d18", fill: true, pointRadius: 0, borderWidth: 2 },
+        { label: "… if they stay silent", data: points(future, "risk"), borderColor: "#d2473d", borderDash: [6, 4], pointRadius: 0, borderWidth: 2 },
+        { label: "Still a customer (P(alive))", data: points(view.overTime, "probabilityAlive"), borderColor: "#2f6fde", pointRadius: 0, borderWidth: 1.5 },
       ],
     },
     options: {
-      plugins: { tooltip: { callbacks: { title: (items) => date(items[0].parsed.x), label: (ctx) => percent(ctx.parsed.y) } } },
+      plugins: { tooltip: { mode: "index", intersect: false, callbacks: { title: (items) => date(items[0].parsed.x), label: (ctx) => `${ctx.dataset.label}: ${percent(ctx.parsed.y)}` } } },
       scales: {
         x: { type: "linear", ticks: { callback: (v) => date(v), maxTicksLimit: 6 }, grid: { display: false } },
         y: { min: 0, max: 1, ticks: { callback: (v) => percent(v, 0) }, grid: { color: "#eef1f5" } },
       },
     },
   });
+  const today = past[past.length - 1];
+  $("#chart-alive").closest(".chart").dataset.riskToday = today ? String(today.risk) : "";
   $("[data-testid=order-table]").innerHTML =
     `<tr><th>Date</th><th class="num">Amount</th><th>Items</th></tr>` +
     view.orders.slice().reverse().map((o) => `<tr><td>${date(o.day)}</td><td class="num">${money(o.amount, 2)}</td>` +
@@ -399,7 +409,7 @@ function renderEmail(c, view) {
       <p>Hello,</p>
       <p>${intro}</p>
       ${offerText ? `<div class="email-offer" data-testid="email-offer">${escapeHtml(offerText)}</div>` : ""}
-      <div class="email-products" data-testid="email-products">${products}</div>
+      ${view.recommendationsUnavailable ? `<p class="hint">(No product suggestions: ${escapeHtml(view.recommendationsUnavailable)}.)</p>` : `<div class="email-products" data-testid="email-products">${products}</div>`}
       <p>See you soon,<br />The shop team</p>
     </div>`;
 }

@@ -55,8 +55,6 @@ function histories(text, mapping) {
 }
 
 async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALYSIS.seed }) {
-  if (state) for (const k of ["tx", "summary", "churn", "rec", "ranker"]) state[k]?.free?.();
-  state = null;
   progress("Reading orders", 0.02);
   await tick();
   const tx = regulars.Transactions.fromCsv(text, mapping);
@@ -77,13 +75,24 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
   progress("Scoring customers", 0.45);
   await tick();
   const scores = churn.score(tx);
-  progress("Learning which products go together", 0.5);
-  await tick();
-  const rec = regulars.Recommender.fit(tx, {
-    ...ANALYSIS.recommender,
-    seed,
-    onProgress: (f) => progress("Learning which products go together", 0.5 + 0.4 * f),
-  });
+  // Recommendations need a product column; without one (or if training fails) the page still
+  // shows churn and offers, and says why there are no product suggestions.
+  let rec = null;
+  let recError = null;
+  if (!mapping.item) recError = "map a product column to get product recommendations";
+  else {
+    progress("Learning which products go together", 0.5);
+    await tick();
+    try {
+      rec = regulars.Recommender.fit(tx, {
+        ...ANALYSIS.recommender,
+        seed,
+        onProgress: (f) => progress("Learning which products go together", 0.5 + 0.4 * f),
+      });
+    } catch (err) {
+      recError = err?.message ?? String(err);
+    }
+  }
   progress("Preparing offers", 0.92);
   await tick();
   const ranker = new regulars.OfferRanker(rankerOptions(seed));
@@ -126,7 +135,9 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
       orderValue: spend / orders,
     };
   }
-  state = { tx, summary, churn, rec, ranker, history, customers, byId: new Map(customers.map((c) => [c.id, c])), horizon, seed };
+  // Only now replace the previous data: a file that fails leaves the page on what it showed.
+  if (state) for (const k of ["tx", "summary", "churn", "rec", "ranker"]) state[k]?.free?.();
+  state = { tx, summary, churn, rec, recError, ranker, history, customers, observationEnd: lastTime, byId: new Map(customers.map((c) => [c.id, c])), horizon, seed };
   progress("Ready", 1);
   return {
     report,
@@ -138,6 +149,7 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
     customers,
     horizon,
     lastTime,
+    recommendations: rec ? null : recError,
   };
 }
 
@@ -151,40 +163,49 @@ function plain(value) {
   return out;
 }
 
-/** P(alive) through the customer's life: for each day d, the summary the model would have seen
- *  with the observation period ending on d (repeat purchases so far, recency, age), scored by the
- *  same churn model; continued past today to show where the customer is heading. */
-function aliveOverTime(lines, id) {
-  const days = [...new Set(lines.map((l) => Math.floor(l.t / DAY)))].sort((a, b) => a - b);
-  const first = days[0];
-  const today = Math.floor(state.byId.get(id).age + first);
-  const end = today + 180;
-  const step = Math.max(1, Math.ceil((end - first) / 240));
-  const points = [];
-  for (let d = first; d <= end; d += step) points.push(d);
-  if (points[points.length - 1] !== today) points.push(today);
-  points.sort((a, b) => a - b);
-  const frequency = [], recency = [], T = [], monetary = [];
-  const c = state.byId.get(id);
-  // Mean repeat spend for the rows with repeat purchases (the spend model needs it positive).
-  const spend = c.monetary > 0 ? c.monetary : c.orderValue > 0 ? c.orderValue : 1;
-  for (const d of points) {
-    let x = 0, last = first;
-    for (const p of days) if (p <= d) { if (p > first) x++; last = p; }
-    frequency.push(x);
-    recency.push(last - first);
-    T.push(d - first);
-    monetary.push(x > 0 ? spend : 0);
+/**
+ * The customer's risk and P(alive) through their life, as today's churn model would have scored
+ * them on each past day, and on each of the next 180 days if they stay silent. Scoring "as of day
+ * e" uses the model's own rule (it scores as of its observation end): the customer's purchases up
+ * to e are shifted forward by (end - e), a whole number of days, so that e lands on the model's
+ * observation end with the same history, ages and spend. On e = end nothing moves, so the last
+ * past point is exactly the risk shown in the table. All days go to the model in one call.
+ */
+function riskOverTime(lines, id) {
+  const end = state.observationEnd;
+  const first = lines[0].t;
+  const daysBack = Math.floor((end - first) / DAY);
+  const ahead = 180;
+  const step = Math.max(1, Math.ceil((daysBack + ahead) / 240));
+  const offsets = []; // whole days before the end (negative: after it)
+  for (let k = daysBack; k > 0; k -= step) offsets.push(k);
+  offsets.push(0);
+  for (let k = step; k <= ahead; k += step) offsets.push(-k);
+  const customer = [], time = [], amount = [];
+  const withAmounts = lines.every((l) => Number.isFinite(l.amount));
+  for (const k of offsets) {
+    const asOf = end - k * DAY;
+    for (const l of lines) {
+      if (l.t > asOf) break;
+      customer.push(`${id}@${k}`);
+      time.push(l.t + k * DAY);
+      if (withAmounts) amount.push(l.amount);
+    }
   }
-  const synthetic = regulars.Summary.fromColumns({ customer: points.map((d) => `${id}@${d}`), frequency, recency, T, monetary });
-  let alive;
+  const shifted = regulars.Transactions.fromColumns(withAmounts ? { customer, time, amount } : { customer, time });
   try {
-    alive = state.churn.score(synthetic).probabilityAlive;
-  } catch {
-    alive = regulars.ModifiedBetaGeo.fit(state.summary).probabilityAlive(synthetic);
+    const scores = state.churn.score(shifted);
+    const index = new Map(scores.customers.map((c, i) => [c, i]));
+    const risk = scores.risk, alive = scores.probabilityAlive;
+    return offsets
+      .filter((k) => index.has(`${id}@${k}`))
+      .map((k) => {
+        const i = index.get(`${id}@${k}`);
+        return { time: end - k * DAY, risk: risk[i], probabilityAlive: alive[i], future: k < 0 };
+      });
+  } finally {
+    shifted.free?.();
   }
-  synthetic.free?.();
-  return points.map((d, i) => ({ time: d * DAY, probabilityAlive: alive[i], future: d > today }));
 }
 
 async function customer({ customerId: id }) {
@@ -201,7 +222,7 @@ async function customer({ customerId: id }) {
     if (Number.isFinite(l.amount)) o.amount += l.amount;
     if (l.item) o.items.push(l.item);
   }
-  const recommended = state.rec.recommend(id, { k: ANALYSIS.k }).map(({ item, score }) => {
+  const recommended = !state.rec ? [] : state.rec.recommend(id, { k: ANALYSIS.k }).map(({ item, score }) => {
     let because = [];
     try {
       because = state.rec.explain(id, item).filter((e) => e.contribution > 0).slice(0, 2).map((e) => e.item);
@@ -212,8 +233,9 @@ async function customer({ customerId: id }) {
   return {
     customer: c,
     orders,
-    alive: lines.length ? aliveOverTime(lines, id) : [],
+    overTime: lines.length ? riskOverTime(lines, id) : [],
     recommended,
+    recommendationsUnavailable: state.rec ? null : state.recError,
     offers: ranking.map((r) => ({ offer: r.offer, probability: r.probability, expectedValue: r.expectedValue, reason: r.reason })),
   };
 }
