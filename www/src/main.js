@@ -446,13 +446,14 @@ async function runSimulation() {
         scales: { x: { type: "linear", title: { display: true, text: "Customers contacted" } }, y: { ticks: { callback: (v) => money(v, 2) }, grid: { color: "#eef1f5" } } },
       },
     });
-    const mix = Object.entries(r.chosenLate ?? {}).sort((a, b) => b[1] - a[1]);
+    const chosen = r.chosenLate ?? {};
+    const mix = [...new Set([...(r.offers ?? []), ...Object.keys(chosen)])].map((o) => [o, chosen[o] ?? 0]).sort((a, b) => b[1] - a[1]);
     chart("chart-sim-mix", {
       type: "bar",
-      data: { labels: mix.map(([o]) => offerLabel(o)), datasets: [{ label: "Times chosen", data: mix.map(([, n]) => n), backgroundColor: "#2f6fde" }] },
+      data: { labels: mix.map(([o]) => offerLabel(o)), datasets: [{ label: "Times chosen", data: mix.map(([, n]) => n), backgroundColor: "#2f6fde", maxBarThickness: 28 }] },
       options: {
         indexAxis: "y",
-        plugins: { legend: { display: false }, title: { display: true, text: "What the ranker chose at the end of the campaign" } },
+        plugins: { legend: { display: false }, title: { display: true, text: "What the ranker chose in the last fifth of the campaign" } },
         scales: { x: { grid: { color: "#eef1f5" } }, y: { grid: { display: false } } },
       },
     });
