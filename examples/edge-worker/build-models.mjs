@@ -71,12 +71,20 @@ export async function buildModels({ regulars, outDir = join(HERE, "models"), rou
     customers[id] = { ...p, segment: segment[j], orderValue };
     population.push({ id, risk: risk[j], clv: clv[j], segment: segment[j], orderValue });
   });
-  // Teach the ranker on a simulated campaign (the demo's simulator), then save what it learnt.
-  const ranker = new regulars.OfferRanker(rankerOptions(ANALYSIS.seed));
-  simulateCampaign({
-    customers: population, rounds, seed: ANALYSIS.seed, margin: rankerOptions().margin,
-    rankWith: (ctx) => ranker.rank(ctx), rewardWith: (id, r) => ranker.reward(id, r),
-  });
+  // Teach the ranker on a simulated campaign, then save what it learnt: the package's
+  // OfferSimulator when it has one, else the demo's simulator on this shop's customers.
+  let ranker;
+  if (typeof regulars.OfferSimulator === "function") {
+    const simulator = new regulars.OfferSimulator({ seed: ANALYSIS.seed });
+    ranker = new regulars.OfferRanker(simulator.rankerOptions(ANALYSIS.seed));
+    simulator.run(ranker, rounds);
+  } else {
+    ranker = new regulars.OfferRanker(rankerOptions(ANALYSIS.seed));
+    simulateCampaign({
+      customers: population, rounds, seed: ANALYSIS.seed, marginRate: rankerOptions().marginRate,
+      rankWith: (ctx) => ranker.rank(ctx), rewardWith: (id, r) => ranker.reward(id, r),
+    });
+  }
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "churn.bin"), churn.toBytes());
   writeFileSync(join(outDir, "recommender.bin"), rec.toBytes());

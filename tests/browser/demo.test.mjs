@@ -147,6 +147,7 @@ test("the offers view runs a simulated campaign", { timeout: TIMEOUT }, async ()
   await page.locator("button[data-view=offers]").click();
   await page.waitForFunction(() => document.body.dataset.simulated === "yes", null, { timeout: TIMEOUT });
   for (const p of ["ranker", "none", "pct10"]) assert.match(await text(`[data-testid=sim-${p}] .value`), /\d/);
+  assert.ok((await page.locator("#chart-sim-mix").boundingBox()).height > 100);
   await shot("offers");
   noErrors();
 });

@@ -89,7 +89,7 @@ async function analyse(text, mapping, sourceName, currency) {
   $("[data-testid=source]").textContent = `Analysing ${sourceName}…`;
   setCurrency(currency);
   try {
-    const data = await call("analyse", { text, mapping });
+    const data = await call("analyse", { text, mapping, currency });
     for (const c of data.customers) c.valueAtRisk = c.risk * c.clv;
     app.data = data;
     app.source = sourceName;
@@ -170,7 +170,10 @@ function renderOverview() {
     kpi(count(expected), `orders expected in the next ${horizon} days`, "kpi-expected"),
     kpi(money(clv), "all customers' predicted spend, next 12 months (CLV)", "kpi-clv"),
   ].join("");
-  $("[data-testid=risk-hint]").textContent = `Risk = the chance a customer places no order in the next ${horizon} days.`;
+  const how = app.data.churnMethod;
+  $("[data-testid=risk-hint]").textContent = `Risk = the chance a customer places no order in the next ${horizon} days` +
+    (how?.method === "supervised" ? `, from a buy-till-you-die model corrected by what this shop's history teaches (checked on ${count(how.heldOut)} held-out customers).`
+      : how?.method === "btyd" ? ", from a buy-till-you-die model (BG/NBD) of this shop's history." : ".");
 
   const bySegment = new Map();
   for (const c of customers) {
@@ -385,14 +388,14 @@ async function openCustomer(id) {
   renderEmail(c, view);
   $("[data-testid=offer-table]").innerHTML =
     `<tr><th>Offer</th><th class="num">Expected value</th><th class="num">Shown first</th><th>Why</th></tr>` +
-    view.offers.map((o, i) => `<tr data-offer="${escapeHtml(o.offer)}"${i === 0 ? ' style="font-weight:600"' : ""}><td>${escapeHtml(offerLabel(o.offer))}</td>` +
+    view.offers.map((o, i) => `<tr data-offer="${escapeHtml(o.offer)}"${i === 0 ? ' style="font-weight:600"' : ""}><td>${escapeHtml(o.label ?? offerLabel(o.offer))}</td>` +
       `<td class="num">${money(o.expectedValue, 2)}</td><td class="num">${percent(o.probability, 0)}</td><td class="hint" style="margin:0">${escapeHtml(o.reason ?? "")}</td></tr>`).join("");
 }
 
 function renderEmail(c, view) {
   const best = view.offers[0];
   const lapsing = c.risk >= 0.5;
-  const offerText = best && best.offer !== "none" ? offerLabel(best.offer) : null;
+  const offerText = best && best.offer !== "none" ? best.label ?? offerLabel(best.offer) : null;
   const subject = lapsing
     ? offerText ? `We miss you: ${offerText.toLowerCase()}` : "We miss you — here is what's new"
     : offerText ? `Picked for you, with ${offerText.toLowerCase()}` : "Picked for you";
@@ -419,6 +422,7 @@ const POLICY = {
   ranker: ["Learning ranker", "#2f6fde"],
   none: ["No offer", "#8a8f99"],
   pct10: ["Always 10 % off", "#e5793b"],
+  oracle: ["Best possible (knows the true effects)", "#2e9e62"],
 };
 async function runSimulation() {
   if (!app.data) return;
@@ -428,11 +432,16 @@ async function runSimulation() {
   try {
     const rounds = Number($("#sim-rounds").value);
     const r = await call("simulate", { rounds, seed: 11 });
-    $("#sim-source").textContent = r.source === "package" ? "Simulator: the package's simulateOffers." : "Simulated responses: the demo's simple customer model (see offers.js).";
+    $("#sim-source").textContent = r.source === "package"
+      ? "A simulated shop (the package's OfferSimulator) whose customers' true reactions to each offer are known."
+      : "Simulated responses: the demo's simple customer model (see offers.js).";
+    const label = (p) => POLICY[p]?.[0] ?? p;
     $("[data-testid=sim-kpis]").innerHTML = r.policies.map((p) => kpi(
-      `${money(r.total[p])}`,
-      `${POLICY[p]?.[0] ?? p}: profit from ${count(r.rounds)} contacts (${count(r.orders[p])} orders, ${money(r.spentOnOffers[p])} spent on offers)`,
-      `sim-${p}`)).join("");
+      `${money(r.total[p] / r.rounds, 2)}`,
+      `${label(p)}: profit per customer contacted` +
+        (r.orders ? ` (${count(r.orders[p])} orders, ${money(r.spentOnOffers[p])} spent on offers)` : ` (${money(r.total[p])} in all)`),
+      `sim-${p}`)).join("") +
+      (r.captured != null ? kpi(percent(r.captured, 0), "of the possible gain over “no offer” captured by the ranker while learning", "sim-captured") : "");
     chart("chart-sim", {
       type: "line",
       data: {
@@ -447,13 +456,14 @@ async function runSimulation() {
       },
     });
     const chosen = r.chosenLate ?? {};
+    const offerName = (o) => r.labels?.[o] ?? offerLabel(o);
     const mix = [...new Set([...(r.offers ?? []), ...Object.keys(chosen)])].map((o) => [o, chosen[o] ?? 0]).sort((a, b) => b[1] - a[1]);
     chart("chart-sim-mix", {
       type: "bar",
-      data: { labels: mix.map(([o]) => offerLabel(o)), datasets: [{ label: "Times chosen", data: mix.map(([, n]) => n), backgroundColor: "#2f6fde", maxBarThickness: 28 }] },
+      data: { labels: mix.map(([o]) => offerName(o)), datasets: [{ label: "Times chosen", data: mix.map(([, n]) => n), backgroundColor: "#2f6fde", maxBarThickness: 28 }] },
       options: {
         indexAxis: "y",
-        plugins: { legend: { display: false }, title: { display: true, text: "What the ranker chose in the last fifth of the campaign" } },
+        plugins: { legend: { display: false }, title: { display: true, text: r.source === "package" ? `What the trained ranker would send ${count(r.mixCustomers)} of your customers` : "What the ranker chose in the last fifth of the campaign" } },
         scales: { x: { grid: { color: "#eef1f5" } }, y: { grid: { display: false } } },
       },
     });

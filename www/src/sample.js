@@ -8,4 +8,4 @@ export const SAMPLE = {
 };
 
 /** Options of the analysis: churn horizon in days and the seed of every seeded step. */
-export const ANALYSIS = { horizon: 90, seed: 42, recommender: { algorithm: "auto" }, k: 6 };
+export const ANALYSIS = { horizon: 90, seed: 42, recommender: { algorithm: "auto" }, k: 6, offerWarmup: 2000 };

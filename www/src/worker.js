@@ -3,7 +3,8 @@
 // {type: "progress", stage, fraction}, and {id, type: "result", value} or {id, type: "error", message}.
 import init, * as regulars from "regulars";
 import { parseCsv, parseTime } from "./csv.js";
-import { rankerOptions, simulateCampaign, OFFERS } from "./offers.js";
+import { rankerOptions, simulateCampaign, describeOffer, OFFERS } from "./offers.js";
+import { money, setCurrency } from "./format.js";
 import { ANALYSIS } from "./sample.js";
 
 const DAY = 86400000;
@@ -54,7 +55,28 @@ function histories(text, mapping) {
   return byCustomer;
 }
 
-async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALYSIS.seed }) {
+/**
+ * The offer catalogue and a ranker for it. With the package's OfferSimulator, the catalogue is
+ * the simulated shop's and the ranker has already learnt from `warmup` simulated contacts (a
+ * stand-in for the rewards a real shop would feed back); otherwise the demo's own catalogue.
+ */
+function offerSetup(seed, warmup) {
+  const Simulator = Reflect.get(regulars, "OfferSimulator");
+  if (typeof Simulator === "function") {
+    const simulator = new Simulator({ seed });
+    const options = simulator.rankerOptions(seed);
+    const ranker = new regulars.OfferRanker(options);
+    if (warmup > 0) simulator.run(ranker, warmup);
+    simulator.free?.();
+    return { ranker, options, source: "package" };
+  }
+  const options = rankerOptions(seed);
+  return { ranker: new regulars.OfferRanker(options), options, source: "demo" };
+}
+const offerLabels = (options) => Object.fromEntries(options.offers.map((o) => [o.id, OFFERS.find((d) => d.id === o.id && d.kind === o.kind)?.label ?? describeOffer(o, money)]));
+
+async function analyse({ text, mapping, currency = "GBP", horizon = ANALYSIS.horizon, seed = ANALYSIS.seed }) {
+  setCurrency(currency);
   progress("Reading orders", 0.02);
   await tick();
   const tx = regulars.Transactions.fromCsv(text, mapping);
@@ -95,7 +117,8 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
   }
   progress("Preparing offers", 0.92);
   await tick();
-  const ranker = new regulars.OfferRanker(rankerOptions(seed));
+  const offers = offerSetup(seed, ANALYSIS.offerWarmup);
+  const ranker = offers.ranker;
   const history = histories(typeof text === "string" ? text : new TextDecoder().decode(text), mapping);
 
   // Per-customer table, aligned with the package's own customer order.
@@ -137,7 +160,7 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
   }
   // Only now replace the previous data: a file that fails leaves the page on what it showed.
   if (state) for (const k of ["tx", "summary", "churn", "rec", "ranker"]) state[k]?.free?.();
-  state = { tx, summary, churn, rec, recError, ranker, history, customers, observationEnd: lastTime, byId: new Map(customers.map((c) => [c.id, c])), horizon, seed };
+  state = { tx, summary, churn, rec, recError, ranker, offerLabels: offerLabels(offers.options), history, customers, observationEnd: lastTime, byId: new Map(customers.map((c) => [c.id, c])), horizon, seed };
   progress("Ready", 1);
   return {
     report,
@@ -150,6 +173,7 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
     horizon,
     lastTime,
     recommendations: rec ? null : recError,
+    churnMethod: typeof churn.method === "string" ? { method: churn.method, heldOut: churn.validation?.heldOut } : null,
   };
 }
 
@@ -236,34 +260,70 @@ async function customer({ customerId: id }) {
     overTime: lines.length ? riskOverTime(lines, id) : [],
     recommended,
     recommendationsUnavailable: state.rec ? null : state.recError,
-    offers: ranking.map((r) => ({ offer: r.offer, probability: r.probability, expectedValue: r.expectedValue, reason: r.reason })),
+    offers: ranking.map((r) => ({ offer: r.offer, label: state.offerLabels[r.offer] ?? r.offer, probability: r.probability, expectedValue: r.expectedValue, reason: r.reason })),
   };
 }
 
 async function simulate({ rounds = 3000, seed = 11 }) {
   if (!state) throw new Error("no data loaded yet");
+  const Simulator = Reflect.get(regulars, "OfferSimulator");
+  if (typeof Simulator === "function") return simulateWithPackage(Simulator, rounds, seed);
   const opts = rankerOptions(seed);
-  // The package's own simulator, when it has one: adapt its answer to the view's shape here.
-  const simulateOffers = Reflect.get(regulars, "simulateOffers");
-  if (typeof simulateOffers === "function") {
-    try {
-      const out = simulateOffers({ rounds, seed, offers: opts.offers, margin: opts.margin, customers: state.customers.length });
-      if (out && out.curve && out.total) return { source: "package", ...plain(out) };
-    } catch (err) {
-      console.warn("simulateOffers failed, using the demo simulator:", err?.message ?? err);
-    }
-  }
   const ranker = new regulars.OfferRanker(opts);
   const result = simulateCampaign({
     customers: state.customers,
     rounds,
     seed,
-    margin: opts.margin,
+    marginRate: opts.marginRate,
     rankWith: (ctx) => ranker.rank(ctx),
     rewardWith: (eventId, reward) => ranker.reward(eventId, reward),
     onProgress: (f) => progress("Simulating the campaign", f),
   });
   ranker.free?.();
   progress("Ready", 1);
-  return { source: "demo", offers: OFFERS.map((o) => o.id), ...result };
+  return { source: "demo", offers: OFFERS.map((o) => o.id), labels: offerLabels(opts), ...result };
+}
+
+/**
+ * The campaign on the package's simulated shop (OfferSimulator: true effects known, so the best
+ * possible policy is known too), run in slices to draw the learning curve. The rewards are
+ * expected margins; "always 10 % off" is the simulator's fixed p10 policy. Then the trained
+ * ranker picks an offer for each of this shop's customers (the mix chart).
+ */
+function simulateWithPackage(Simulator, rounds, seed) {
+  const simulator = new Simulator({ seed });
+  const options = simulator.rankerOptions(seed);
+  const ranker = new regulars.OfferRanker(options);
+  const tenPercent = options.offers.find((o) => o.kind === "percent_off" && o.value === 10)?.id;
+  const policies = ["ranker", "none", ...(tenPercent ? ["pct10"] : []), "oracle"];
+  const total = Object.fromEntries(policies.map((p) => [p, 0]));
+  const curve = Object.fromEntries(policies.map((p) => [p, []]));
+  const slices = 30;
+  let done = 0;
+  for (let i = 1; i <= slices; i++) {
+    const n = Math.round((rounds * i) / slices) - done;
+    if (n <= 0) continue;
+    const report = simulator.run(ranker, n);
+    done += n;
+    total.ranker += report.ranker;
+    total.none += report.none;
+    total.oracle += report.oracle;
+    if (tenPercent) total.pct10 += report.fixed[tenPercent];
+    for (const p of policies) curve[p].push({ round: done, profitPerContact: total[p] / done });
+    progress("Simulating the campaign", i / slices);
+  }
+  const chosenLate = {};
+  for (const c of state.customers.slice(0, 500)) {
+    const { ranking } = ranker.rank({ customer: c.id, risk: c.risk, clv: c.clv, segment: c.segment, orderValue: c.orderValue });
+    chosenLate[ranking[0].offer] = (chosenLate[ranking[0].offer] ?? 0) + 1;
+  }
+  ranker.free?.();
+  simulator.free?.();
+  progress("Ready", 1);
+  const captured = total.oracle > total.none ? (total.ranker - total.none) / (total.oracle - total.none) : null;
+  return {
+    source: "package", rounds: done, policies, total, curve, chosenLate, captured,
+    offers: options.offers.map((o) => o.id), labels: offerLabels(options),
+    mixCustomers: Math.min(500, state.customers.length),
+  };
 }
