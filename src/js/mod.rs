@@ -9,6 +9,7 @@ use crate::error::Error;
 
 mod churn;
 mod data;
+mod offers;
 
 /// Installed once at instantiation so a (never intended) panic prints its message.
 #[wasm_bindgen(start)]

@@ -1,1 +1,23 @@
-//! Retention offers: catalogue and eligibility, value model, bandit, off-policy evaluation, simulator.
+//! Retention offers: which incentive (if any) to show a customer, learned from what happens.
+//!
+//! - [`catalogue`]: offers (kind, value, cost, eligibility) and their validation; the control
+//!   "none" is always present.
+//! - [`value`]: the value model — expected incremental margin per offer and context: a documented
+//!   prior from churn risk, CLV, segment and cost, then ridge regressions learned from rewards.
+//! - [`bandit`]: [`OfferRanker`]: rank, pick with logged probabilities, learn from rewards,
+//!   save and load.
+//! - [`ope`]: off-policy evaluation (IPS, SNIPS, doubly robust) of a ranker from logged rows.
+//! - [`simulator`]: customers with known true uplift per offer and segment, for tests, benches
+//!   and the demo.
+
+pub mod bandit;
+pub mod catalogue;
+pub mod ope;
+pub mod simulator;
+pub mod value;
+
+pub use bandit::{OfferRanker, RankedOffer, Ranking, RankerOptions};
+pub use catalogue::{Catalogue, Eligibility, Offer, OfferKind, OfferSpec};
+pub use ope::{evaluate, LoggedRow, OffPolicyEstimate};
+pub use simulator::{SimulationReport, Simulator, SimulatorConfig};
+pub use value::{Context, Economics, PriorEstimate};
