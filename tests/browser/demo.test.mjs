@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, serve, launchChromium, watchErrors, importPackage } from "./harness.mjs";
-import { SAMPLE, ANALYSIS } from "../../www/src/sample.js";
+import { SAMPLE, ANALYSIS, packageMapping } from "../../www/src/sample.js";
 import { percent, money, count, setCurrency } from "../../www/src/format.js";
 
 const DIST = join(ROOT, "www", "dist");
@@ -58,7 +58,7 @@ before(async () => {
   regulars = await importPackage();
   setCurrency(SAMPLE.currency);
   const text = readFileSync(join(ROOT, "www", "public", "sample", "online-retail-sample.csv"), "utf8");
-  const tx = regulars.Transactions.fromCsv(text, SAMPLE.mapping);
+  const tx = regulars.Transactions.fromCsv(text, packageMapping(SAMPLE.mapping));
   const churn = regulars.ChurnModel.fit(tx, { horizon: ANALYSIS.horizon, seed: ANALYSIS.seed });
   const scores = churn.score(tx);
   const risk = scores.risk, clv = scores.clv, alive = scores.probabilityAlive;

@@ -403,7 +403,7 @@ function renderEmail(c, view) {
     ? "It has been a while since your last order, and we wanted to say hello. Here are a few things we think you'll like."
     : "Thank you for shopping with us. Based on what you bought, we picked a few things you may like.";
   const products = view.recommended.slice(0, 6).map((r) => `
-    <div class="product" data-item="${escapeHtml(r.item)}"><div class="name">${escapeHtml(r.item.toLowerCase())}</div>
+    <div class="product" data-item="${escapeHtml(r.item)}"><div class="name">${escapeHtml((r.name ?? r.item).toLowerCase())}</div>
       ${r.because.length ? `<div class="why">Because you bought ${r.because.map((b) => escapeHtml(b.toLowerCase())).join(" and ")}</div>` : `<div class="why">Popular with our customers</div>`}
     </div>`).join("");
   $(".email-frame").innerHTML = `
@@ -480,7 +480,8 @@ $("#sim-run").addEventListener("click", runSimulation);
 const FIELDS = [
   ["customer", "Customer id", true],
   ["time", "Order date", true],
-  ["item", "Product", false],
+  ["item", "Product id", false],
+  ["itemName", "Product name (for display)", false],
   ["quantity", "Quantity", false],
   ["price", "Unit price", false],
   ["amount", "Order amount", false],

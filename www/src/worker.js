@@ -30,12 +30,13 @@ self.onmessage = async (event) => {
   }
 };
 
-/** Purchase history per customer, read from the same CSV with the same mapping, for display. */
-function histories(text, mapping) {
+/** Purchase history per customer, read from the same CSV with the same mapping, for display;
+ *  and product names by product id when the mapping has a separate name column (`itemName`). */
+function histories(text, mapping, names) {
   const rows = parseCsv(text);
   const header = rows[0] ?? [];
   const col = (name) => (name ? header.indexOf(name) : -1);
-  const [ci, ti, ai, ii, qi, pi, vi] = ["customer", "time", "amount", "item", "quantity", "price", "invoice"].map((k) => col(mapping[k]));
+  const [ci, ti, ai, ii, qi, pi, vi, ni] = ["customer", "time", "amount", "item", "quantity", "price", "invoice", "itemName"].map((k) => col(mapping[k]));
   const byCustomer = new Map();
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r];
@@ -49,7 +50,9 @@ function histories(text, mapping) {
     if (Number.isFinite(amount) && !(amount > 0)) continue; // non-positive amounts are dropped too
     const k = key(c);
     if (!byCustomer.has(k)) byCustomer.set(k, []);
-    byCustomer.get(k).push({ t, amount, item: ii >= 0 ? row[ii]?.trim() : "", quantity: qi >= 0 ? parseFloat(row[qi]) : NaN });
+    const item = ii >= 0 ? row[ii]?.trim() : "";
+    if (ni >= 0 && item && !names.has(item)) names.set(item, row[ni]?.trim() || item);
+    byCustomer.get(k).push({ t, amount, item, quantity: qi >= 0 ? parseFloat(row[qi]) : NaN });
   }
   for (const list of byCustomer.values()) list.sort((a, b) => a.t - b.t);
   return byCustomer;
@@ -79,7 +82,8 @@ async function analyse({ text, mapping, currency = "GBP", horizon = ANALYSIS.hor
   setCurrency(currency);
   progress("Reading orders", 0.02);
   await tick();
-  const tx = regulars.Transactions.fromCsv(text, mapping);
+  const { itemName, ...packageMapping } = mapping; // the name column is for display only
+  const tx = regulars.Transactions.fromCsv(text, packageMapping);
   const report = tx.report;
   if (tx.customerCount === 0) throw new Error("no customers left after import: check the column mapping");
   progress("Summarising customers", 0.15);
@@ -119,7 +123,8 @@ async function analyse({ text, mapping, currency = "GBP", horizon = ANALYSIS.hor
   await tick();
   const offers = offerSetup(seed, ANALYSIS.offerWarmup);
   const ranker = offers.ranker;
-  const history = histories(typeof text === "string" ? text : new TextDecoder().decode(text), mapping);
+  const names = new Map();
+  const history = histories(typeof text === "string" ? text : new TextDecoder().decode(text), mapping, names);
 
   // Per-customer table, aligned with the package's own customer order.
   // wasm-bindgen getters copy on every access: read each column once.
@@ -160,7 +165,7 @@ async function analyse({ text, mapping, currency = "GBP", horizon = ANALYSIS.hor
   }
   // Only now replace the previous data: a file that fails leaves the page on what it showed.
   if (state) for (const k of ["tx", "summary", "churn", "rec", "ranker"]) state[k]?.free?.();
-  state = { tx, summary, churn, rec, recError, ranker, offerLabels: offerLabels(offers.options), history, customers, observationEnd: lastTime, byId: new Map(customers.map((c) => [c.id, c])), horizon, seed };
+  state = { tx, summary, churn, rec, recError, ranker, names, offerLabels: offerLabels(offers.options), history, customers, observationEnd: lastTime, byId: new Map(customers.map((c) => [c.id, c])), horizon, seed };
   progress("Ready", 1);
   return {
     report,
@@ -244,14 +249,14 @@ async function customer({ customerId: id }) {
     let o = orders[orders.length - 1];
     if (!o || o.day !== day) orders.push((o = { day, amount: 0, items: [] }));
     if (Number.isFinite(l.amount)) o.amount += l.amount;
-    if (l.item) o.items.push(l.item);
+    if (l.item) o.items.push(state.names.get(l.item) ?? l.item);
   }
   const recommended = !state.rec ? [] : state.rec.recommend(id, { k: ANALYSIS.k }).map(({ item, score }) => {
     let because = [];
     try {
       because = state.rec.explain(id, item).filter((e) => e.contribution > 0).slice(0, 2).map((e) => e.item);
     } catch { because = []; }
-    return { item, score, because };
+    return { item, name: state.names.get(item) ?? item, score, because: because.map((b) => state.names.get(b) ?? b) };
   });
   const { ranking } = state.ranker.rank({ customer: id, risk: c.risk, clv: c.clv, segment: c.segment, orderValue: c.orderValue });
   return {
