@@ -2,6 +2,8 @@
 //! against an independent computation: importance sampling from the prior (λ, p) or (λ, μ)
 //! with the individual-level likelihood as weight — no hypergeometric function, no closed form.
 
+#![allow(clippy::needless_range_loop)]
+
 use regulars::churn::*;
 use regulars::data::{Summary, TimeUnit};
 use regulars::rng::Rng;
@@ -52,7 +54,8 @@ fn importance(n: usize, seed: u64, mut draw: impl FnMut(&mut Rng) -> Draw) -> (f
     (alive / total, expected / total, quiet / total)
 }
 
-const CUSTOMERS: [(f64, f64, f64); 5] = [(0.0, 0.0, 30.0), (1.0, 5.0, 35.0), (2.0, 30.0, 38.0), (4.0, 10.0, 39.0), (3.0, 25.0, 26.0)];
+const CUSTOMERS: [(f64, f64, f64); 6] =
+    [(0.0, 0.0, 30.0), (1.0, 5.0, 35.0), (2.0, 30.0, 38.0), (4.0, 10.0, 39.0), (3.0, 25.0, 26.0), (2.0, 3.0, 38.0)];
 
 fn summary_of(rows: &[(f64, f64, f64)]) -> Summary {
     Summary::from_columns(
@@ -85,6 +88,10 @@ fn check_against_sampling(model: &dyn TransactionModel, horizon: f64, draw: &dyn
 fn check_shapes(model: &dyn TransactionModel, summary: &Summary) {
     let alive = model.probability_alive(summary).unwrap();
     assert!(alive.iter().all(|p| (0.0..=1.0).contains(p)));
+    for i in 0..summary.len() {
+        let one = model.probability_alive_one(summary.frequency[i], summary.recency[i], summary.t[i]);
+        assert!((alive[i] - one).abs() <= 1e-14, "{} vectorised P(alive) differs", model.model_name());
+    }
     let mut previous_e = vec![0.0; summary.len()];
     let mut previous_q = vec![1.0; summary.len()];
     for horizon in [0.5, 1.0, 4.0, 13.0, 52.0, 200.0] {
@@ -92,6 +99,9 @@ fn check_shapes(model: &dyn TransactionModel, summary: &Summary) {
         let q = model.probability_no_purchase(horizon, summary).unwrap();
         for i in 0..summary.len() {
             assert!(e[i] > previous_e[i], "{} E not increasing at {horizon}, row {i}", model.model_name());
+            // The vectorised path (which shares work between customers) equals the scalar one.
+            let one = model.expected_purchases_one(horizon, summary.frequency[i], summary.recency[i], summary.t[i]);
+            assert!((e[i] - one).abs() <= 1e-12 * one, "{} vectorised E differs", model.model_name());
             assert!((0.0..=1.0).contains(&q[i]), "{} P(none) out of range", model.model_name());
             assert!(q[i] <= previous_q[i] + 1e-15, "{} P(none) not decreasing", model.model_name());
             // No purchase is at least as likely as being dead.
@@ -394,4 +404,21 @@ fn clv_matches_importance_sampling_and_telescopes_without_discount() {
     // Generic over the count model.
     let pareto = pareto_nbd();
     assert!(customer_lifetime_value(&pareto, &gg, &s, ClvOptions { horizon, discount_rate: d }).unwrap().iter().all(|v| *v > 0.0));
+}
+
+#[test]
+fn a_equal_to_one_and_gamma_gamma_bytes() {
+    // a = 1 makes FHL eq. (10) 0/0; the prediction must stay finite and continuous in a.
+    let at = |a: f64| {
+        let m = BetaGeo::from_params(BetaGeoParams { r: 0.5, alpha: 5.0, a, b: 2.0 }).unwrap();
+        m.expected_purchases_one(10.0, 2.0, 20.0, 30.0)
+    };
+    let (below, exactly, above) = (at(0.999), at(1.0), at(1.001));
+    assert!(exactly.is_finite() && exactly > below.min(above) - 1e-6 && exactly < below.max(above) + 1e-6, "{below} {exactly} {above}");
+    let gg = GammaGamma::from_params(GammaGammaParams { p: 6.25, q: 3.74, gamma: 15.44 }).unwrap();
+    let bytes = gg.to_bytes();
+    assert_eq!(GammaGamma::from_bytes(&bytes).unwrap(), gg);
+    let mut bad = bytes.clone();
+    bad[20] ^= 4;
+    assert!(matches!(GammaGamma::from_bytes(&bad), Err(Error::Corrupt(_))));
 }

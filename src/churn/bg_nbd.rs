@@ -122,6 +122,9 @@ impl TransactionModel for BetaGeo {
     fn expected_purchases_one(&self, horizon: f64, x: f64, tx: f64, t: f64) -> f64 {
         conditional_expected(&self.params.to_array(), horizon, x, tx, t, 0)
     }
+    fn expected_purchases(&self, horizon: f64, summary: &Summary) -> Result<Vec<f64>> {
+        conditional_expected_many(&self.params.to_array(), horizon, summary, 0, "BG/NBD")
+    }
     fn probability_no_purchase_one(&self, horizon: f64, x: f64, tx: f64, t: f64) -> f64 {
         probability_no_purchase(&self.params.to_array(), horizon, x, tx, t, 0)
     }
@@ -170,7 +173,7 @@ impl BetaGeometricObjective<'_> {
     /// A1 = lnΓ(r+x) − lnΓ(r) + r ln α, A2 = lnΓ(a+b) + lnΓ(b+x) − lnΓ(b) − lnΓ(a+b+x),
     /// A3 = −(r+x) ln(α+T), A4 = ln a − ln(b+x−1) − (r+x) ln(α+tx), δ = [x > 0].
     /// A1 and A2 depend on x only, so they are summed once per distinct frequency.
-    fn total(&self, p: &[f64], mut gradient: Option<&mut [f64; 4]>) -> f64 {
+    fn total(&self, p: &[f64], gradient: Option<&mut [f64; 4]>) -> f64 {
         let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
         let k = self.shift;
         let g = self.data;
@@ -180,8 +183,11 @@ impl BetaGeometricObjective<'_> {
         let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
         let (lg_r, lg_b, lg_ab) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b));
         let (dg_r, dg_b, dg_ab) = if want_gradient { (digamma(r), digamma(b), digamma(a + b)) } else { (0.0, 0.0, 0.0) };
-        // Per distinct x: ln(b + x − 1 + shift), used in A4.
-        let mut ln_b_x = Vec::with_capacity(g.distinct_x.len());
+        // Per distinct x: r + x, ln(b + x − 1 + shift) and its reciprocal, used in A4.
+        let nx = g.distinct_x.len();
+        let mut rx_values = Vec::with_capacity(nx);
+        let mut ln_b_x = Vec::with_capacity(nx);
+        let mut inv_b_x = Vec::with_capacity(nx);
         for (&x, &w) in g.distinct_x.iter().zip(&g.distinct_weight) {
             let a1 = ln_gamma(r + x) - lg_r + r * ln_alpha;
             let a2 = lg_ab + ln_gamma(b + x + k) - lg_b - ln_gamma(a + b + x + k);
@@ -193,42 +199,57 @@ impl BetaGeometricObjective<'_> {
                 d_a += w * (dg_ab - dg_ab_x);
                 d_b += w * (dg_ab + digamma(b + x + k) - dg_b - dg_ab_x);
             }
+            rx_values.push(r + x);
             ln_b_x.push((b + x - 1.0 + k).ln());
+            inv_b_x.push(1.0 / (b + x - 1.0 + k));
         }
+        // ln(α + T), ln(α + tx) and their reciprocals once per distinct value (a day grid has
+        // few of them), so the per-row work is one exp and one ln1p.
+        let ln_at_values: Vec<f64> = g.distinct_t.iter().map(|t| (alpha + t).ln()).collect();
+        let ln_atx_values: Vec<f64> = g.distinct_tx.iter().map(|t| (alpha + t).ln()).collect();
+        let inv_at_values: Vec<f64> = g.distinct_t.iter().map(|t| 1.0 / (alpha + t)).collect();
+        let inv_atx_values: Vec<f64> = g.distinct_tx.iter().map(|t| 1.0 / (alpha + t)).collect();
+        let inv_a = 1.0 / a;
+        // Sums of weight × (A4 share) pieces, turned into the gradient after the loop.
+        let (mut s_r, mut s_alpha, mut s_a, mut s_b) = (0.0, 0.0, 0.0, 0.0);
         for i in 0..g.x.len() {
-            let (x, w) = (g.x[i], g.weight[i]);
-            let rx = r + x;
-            let ln_at = (alpha + g.t[i]).ln();
+            let w = g.weight[i];
+            let xi = g.x_index[i] as usize;
+            let rx = rx_values[xi];
+            let ti = g.t_index[i] as usize;
+            let ln_at = ln_at_values[ti];
             let a3 = -rx * ln_at;
-            if x > 0.0 || k > 0.0 {
-                let ln_atx = (alpha + g.tx[i]).ln();
-                let a4 = ln_a - ln_b_x[g.x_index[i] as usize] - rx * ln_atx;
+            if g.distinct_x[xi] > 0.0 || k > 0.0 {
+                let txi = g.tx_index[i] as usize;
+                let ln_atx = ln_atx_values[txi];
+                let a4 = ln_a - ln_b_x[xi] - rx * ln_atx;
                 // ln(e^A3 + e^A4) and the weight of the A4 term, without overflow.
                 let d = a4 - a3;
-                let (term, w4) = if d > 0.0 {
-                    let e = (-d).exp();
-                    (a4 + e.ln_1p(), 1.0 / (1.0 + e))
-                } else {
-                    let e = d.exp();
-                    (a3 + e.ln_1p(), e / (1.0 + e))
-                };
+                let e = (-d.abs()).exp();
+                let log_term = e.ln_1p();
+                let inv = 1.0 / (1.0 + e);
+                let (term, w4) = if d > 0.0 { (a4 + log_term, inv) } else { (a3 + log_term, e * inv) };
                 total += w * term;
                 if want_gradient {
                     let w3 = 1.0 - w4;
-                    d_r -= w * (w3 * ln_at + w4 * ln_atx);
-                    d_alpha -= w * rx * (w3 / (alpha + g.t[i]) + w4 / (alpha + g.tx[i]));
-                    d_a += w * w4 / a;
-                    d_b -= w * w4 / (b + x - 1.0 + k);
+                    s_r -= w * (w3 * ln_at + w4 * ln_atx);
+                    s_alpha -= w * rx * (w3 * inv_at_values[ti] + w4 * inv_atx_values[txi]);
+                    s_a += w * w4;
+                    s_b -= w * w4 * inv_b_x[xi];
                 }
             } else {
                 total += w * a3;
                 if want_gradient {
-                    d_r -= w * ln_at;
-                    d_alpha -= w * rx / (alpha + g.t[i]);
+                    s_r -= w * ln_at;
+                    s_alpha -= w * rx * inv_at_values[ti];
                 }
             }
         }
-        if let Some(gr) = gradient.as_deref_mut() {
+        d_r += s_r;
+        d_alpha += s_alpha;
+        d_a += s_a * inv_a;
+        d_b += s_b;
+        if let Some(gr) = gradient {
             *gr = [d_r, d_alpha, d_a, d_b];
         }
         total
@@ -268,13 +289,16 @@ pub(crate) fn fit_beta_geometric(summary: &Summary, penalizer: f64, shift: u8, m
     let data = Grouped::from_summary(summary)?;
     check_fit_input(model, &data, penalizer)?;
     let objective = BetaGeometricObjective { data: &data, penalizer, shift: shift as f64 };
-    // Starting points: lifetimes' all-ones, and two spread in the scale of the data's T
+    // Starting points: lifetimes' all-ones, and others spread in the scale of the data's T
     // (α is a time scale: the mean inter-purchase time of a typical customer times r).
     let mean_t = data.t.iter().zip(&data.weight).map(|(t, w)| t * w).sum::<f64>() / data.total_weight;
     let scale = (mean_t.max(1e-6) / 8.0).ln();
+    // Screened by their objective value before the best is refined (optimize::minimize).
     let starts = vec![
         vec![0.0, 0.0, 0.0, 0.0],
         vec![(0.3f64).ln(), scale, (0.8f64).ln(), (2.5f64).ln()],
+        vec![(0.3f64).ln(), scale - 1.0, (0.8f64).ln(), (2.5f64).ln()],
+        vec![(1.0f64).ln(), scale + 1.0, (0.5f64).ln(), (1.0f64).ln()],
         vec![(2.0f64).ln(), scale + 2.0, (2.0f64).ln(), (8.0f64).ln()],
     ];
     let best = optimize::minimize(&objective, &starts, &Settings::default(), model)?;
@@ -282,13 +306,15 @@ pub(crate) fn fit_beta_geometric(summary: &Summary, penalizer: f64, shift: u8, m
     let log_likelihood = objective.total(&params, None);
     check_fitted(model, &["r", "alpha", "a", "b"], &params, log_likelihood)?;
     let n = data.total_weight;
-    let penalised = |p: &[f64]| {
-        if p.iter().any(|v| !(*v > 0.0)) {
-            return f64::NAN;
+    // Observed information of the penalised log-likelihood (what was maximised), natural parameters.
+    let gradient = |p: &[f64], out: &mut [f64]| {
+        let mut g = [0.0; 4];
+        objective.total(p, Some(&mut g));
+        for i in 0..4 {
+            out[i] = g[i] - 2.0 * n * penalizer * p[i];
         }
-        objective.total(p, None) - n * penalizer * p.iter().map(|v| v * v).sum::<f64>()
     };
-    let standard_errors = optimize::standard_errors(&penalised, &params);
+    let standard_errors = optimize::standard_errors_from_gradient(&gradient, &params);
     Ok(Fitted { params, log_likelihood, standard_errors, customers: n })
 }
 
@@ -313,14 +339,23 @@ pub(crate) fn conditional_expected(p: &[f64], horizon: f64, x: f64, tx: f64, t: 
     if horizon == 0.0 {
         return 0.0;
     }
-    let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
+    let a = p[2];
     // At a = 1 the prefactor and the bracket are both singular (0/0); use the mean of the two
-    // sides, which is accurate to O(1e-8) relative.
+    // sides a = 1 ± 2e-4 (the function is smooth in a, so the error is O(4e-8) relative).
     if (a - 1.0).abs() < 1e-4 {
-        let lo = conditional_expected(&[r, alpha, 1.0 - 1e-4, b], horizon, x, tx, t, shift);
-        let hi = conditional_expected(&[r, alpha, 1.0 + 1e-4, b], horizon, x, tx, t, shift);
+        // The two sides are 2e-4 away from 1, so these calls do not come back here.
+        let lo = conditional_expected(&[p[0], p[1], 1.0 - 2e-4, p[3]], horizon, x, tx, t, shift);
+        let hi = conditional_expected(&[p[0], p[1], 1.0 + 2e-4, p[3]], horizon, x, tx, t, shift);
         return 0.5 * (lo + hi);
     }
+    expected_if_alive(p, horizon, x, t, shift) * probability_alive(p, x, tx, t, shift)
+}
+
+/// The factor of FHL eq. (10) in front of P(alive): (a+b+x−1)/(a−1) · [1 − G · 2F1(...)]. It
+/// depends on (x, T) only — not on recency — which lets scoring share it between customers.
+/// Requires |a − 1| >= 1e-4 (see [`conditional_expected`]).
+fn expected_if_alive(p: &[f64], horizon: f64, x: f64, t: f64, shift: u8) -> f64 {
+    let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
     let k = shift as f64;
     let rx = r + x;
     let c = a + b + x - 1.0 + k;
@@ -337,7 +372,34 @@ pub(crate) fn conditional_expected(p: &[f64], horizon: f64, x: f64, tx: f64, t: 
             None => f64::NAN,
         }
     };
-    c / (a - 1.0) * bracket * probability_alive(p, x, tx, t, shift)
+    c / (a - 1.0) * bracket
+}
+
+/// Conditional expected purchases for a whole summary, computing the (x, T)-only factor once per
+/// distinct (x, T) pair (customers on a day grid share few of them), then P(alive) per customer.
+pub(crate) fn conditional_expected_many(p: &[f64], horizon: f64, summary: &Summary, shift: u8, model: &str) -> Result<Vec<f64>> {
+    super::check_horizon(horizon)?;
+    super::check_summary(summary)?;
+    let n = summary.len();
+    let out: Vec<f64> = if horizon == 0.0 {
+        vec![0.0; n]
+    } else if (p[2] - 1.0).abs() < 1e-4 {
+        (0..n).map(|i| conditional_expected(p, horizon, summary.frequency[i], summary.recency[i], summary.t[i], shift)).collect()
+    } else {
+        let mut cache: std::collections::HashMap<[u64; 2], f64, super::BitsHasher> =
+            std::collections::HashMap::with_capacity_and_hasher(1024, super::BitsHasher::default());
+        (0..n)
+            .map(|i| {
+                let (x, tx, t) = (summary.frequency[i], summary.recency[i], summary.t[i]);
+                let factor = *cache
+                    .entry([x.to_bits(), t.to_bits()])
+                    .or_insert_with(|| expected_if_alive(p, horizon, x, t, shift));
+                factor * probability_alive(p, x, tx, t, shift)
+            })
+            .collect()
+    };
+    super::check_output(model, "expectedPurchases", &out)?;
+    Ok(out)
 }
 
 /// E[X(t)] for a new customer: FHL 2005 eq. (9), (a+b−1)/(a−1) [1 − (α/(α+t))^r 2F1(r, b; a+b−1; t/(α+t))];
@@ -348,8 +410,8 @@ pub(crate) fn unconditional_expected(r: f64, alpha: f64, a: f64, b: f64, t: f64,
     }
     if (a - 1.0).abs() < 1e-4 {
         return 0.5
-            * (unconditional_expected(r, alpha, 1.0 - 1e-4, b, t, shift)
-                + unconditional_expected(r, alpha, 1.0 + 1e-4, b, t, shift));
+            * (unconditional_expected(r, alpha, 1.0 - 2e-4, b, t, shift)
+                + unconditional_expected(r, alpha, 1.0 + 2e-4, b, t, shift));
     }
     let k = shift as f64;
     let c = a + b - 1.0 + k;

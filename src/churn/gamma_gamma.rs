@@ -195,13 +195,14 @@ impl GammaGammaOptions {
         let log_likelihood = data.total(&params, None);
         check_fitted("Gamma-Gamma", &["p", "q", "gamma"], &params, log_likelihood)?;
         let n = data.total_weight;
-        let penalised = |p: &[f64]| {
-            if p.iter().any(|v| !(*v > 0.0)) {
-                return f64::NAN;
+        let gradient = |p: &[f64], out: &mut [f64]| {
+            let mut g = [0.0; 3];
+            data.total(p, Some(&mut g));
+            for i in 0..3 {
+                out[i] = g[i] - 2.0 * n * penalizer * p[i];
             }
-            data.total(p, None) - n * penalizer * p.iter().map(|v| v * v).sum::<f64>()
         };
-        let standard_errors = optimize::standard_errors(&penalised, &params);
+        let standard_errors = optimize::standard_errors_from_gradient(&gradient, &params);
         Ok(GammaGamma {
             params: GammaGammaParams { p: params[0], q: params[1], gamma: params[2] },
             log_likelihood,

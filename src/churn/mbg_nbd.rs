@@ -13,7 +13,24 @@ use crate::error::Result;
 /// MBG/NBD parameters: λ ~ Gamma(shape r, rate α), p ~ Beta(a, b).
 pub type ModifiedBetaGeoParams = bg_nbd::BetaGeoParams;
 
-/// A fitted MBG/NBD model. Fit options are [`BetaGeoOptions`] (the same penalizer).
+/// Hyper-parameters of an MBG/NBD fit.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ModifiedBetaGeoOptions {
+    /// L2 penalty `penalizer * (r² + α² + a² + b²)` added to the mean negative log-likelihood.
+    pub penalizer: f64,
+}
+
+impl ModifiedBetaGeoOptions {
+    pub fn penalizer(mut self, penalizer: f64) -> Self {
+        self.penalizer = penalizer;
+        self
+    }
+    pub fn fit(&self, summary: &Summary) -> Result<ModifiedBetaGeo> {
+        ModifiedBetaGeo::fit_with(summary, BetaGeoOptions { penalizer: self.penalizer })
+    }
+}
+
+/// A fitted MBG/NBD model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModifiedBetaGeo {
     pub params: ModifiedBetaGeoParams,
@@ -80,6 +97,9 @@ impl TransactionModel for ModifiedBetaGeo {
     }
     fn expected_purchases_one(&self, horizon: f64, x: f64, tx: f64, t: f64) -> f64 {
         bg_nbd::conditional_expected(&self.params.to_array(), horizon, x, tx, t, 1)
+    }
+    fn expected_purchases(&self, horizon: f64, summary: &Summary) -> Result<Vec<f64>> {
+        bg_nbd::conditional_expected_many(&self.params.to_array(), horizon, summary, 1, "MBG/NBD")
     }
     fn probability_no_purchase_one(&self, horizon: f64, x: f64, tx: f64, t: f64) -> f64 {
         bg_nbd::probability_no_purchase(&self.params.to_array(), horizon, x, tx, t, 1)

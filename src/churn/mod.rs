@@ -5,6 +5,10 @@
 //! them. Fitting groups identical `(frequency, recency, T)` rows first, so the cost of a fit
 //! grows with the number of distinct rows, not customers.
 
+// `!(x > 0.0)` is deliberate throughout: it is true for NaN as well, which is the point.
+// Index loops mirror the papers' sums over customers and parameters.
+#![allow(clippy::neg_cmp_op_on_partial_ord, clippy::needless_range_loop)]
+
 pub mod bg_nbd;
 pub mod clv;
 pub mod gamma_gamma;
@@ -17,7 +21,7 @@ pub mod special;
 pub use bg_nbd::{BetaGeo, BetaGeoOptions, BetaGeoParams};
 pub use clv::{customer_lifetime_value, ClvOptions};
 pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
-pub use mbg_nbd::{ModifiedBetaGeo, ModifiedBetaGeoParams};
+pub use mbg_nbd::{ModifiedBetaGeo, ModifiedBetaGeoOptions, ModifiedBetaGeoParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdOptions, ParetoNbdParams};
 
 use crate::data::Summary;
@@ -121,8 +125,13 @@ pub(crate) struct Grouped {
     pub t: Vec<f64>,
     pub weight: Vec<f64>,
     pub x_index: Vec<u32>,
+    /// Index of each row's T in `distinct_t`, and of its recency in `distinct_tx`.
+    pub t_index: Vec<u32>,
+    pub tx_index: Vec<u32>,
     pub distinct_x: Vec<f64>,
     pub distinct_weight: Vec<f64>,
+    pub distinct_t: Vec<f64>,
+    pub distinct_tx: Vec<f64>,
     pub total_weight: f64,
     /// Weight of the rows with frequency > 0.
     pub repeat_weight: f64,
@@ -134,7 +143,8 @@ impl Grouped {
         if summary.is_empty() {
             return Err(Error::invalid("the summary is empty: no customers to fit"));
         }
-        let mut keys: Vec<[u64; 3]> = (0..summary.len())
+        // Sort the row keys and merge runs (faster than hashing for a million rows).
+        let mut sorted: Vec<[u64; 3]> = (0..summary.len())
             .map(|i| {
                 let x = summary.frequency[i];
                 // recency is meaningless without repeat purchases; normalise it so such rows merge.
@@ -143,41 +153,89 @@ impl Grouped {
                 [(x + 0.0).to_bits(), (tx + 0.0).to_bits(), (summary.t[i] + 0.0).to_bits()]
             })
             .collect();
-        keys.sort_unstable();
+        sorted.sort_unstable();
+        let mut keys: Vec<([u64; 3], u32)> = Vec::new();
+        for key in sorted {
+            match keys.last_mut() {
+                Some((last, count)) if *last == key => *count += 1,
+                _ => keys.push((key, 1)),
+            }
+        }
         let mut g = Grouped {
-            x: Vec::new(),
-            tx: Vec::new(),
-            t: Vec::new(),
-            weight: Vec::new(),
-            x_index: Vec::new(),
+            x: Vec::with_capacity(keys.len()),
+            tx: Vec::with_capacity(keys.len()),
+            t: Vec::with_capacity(keys.len()),
+            weight: Vec::with_capacity(keys.len()),
+            x_index: Vec::with_capacity(keys.len()),
+            t_index: Vec::with_capacity(keys.len()),
+            tx_index: Vec::with_capacity(keys.len()),
             distinct_x: Vec::new(),
             distinct_weight: Vec::new(),
+            distinct_t: Vec::new(),
+            distinct_tx: Vec::new(),
             total_weight: summary.len() as f64,
             repeat_weight: 0.0,
         };
-        let mut previous: Option<[u64; 3]> = None;
-        for key in keys {
-            if previous == Some(key) {
-                *g.weight.last_mut().unwrap() += 1.0;
-            } else {
-                let x = f64::from_bits(key[0]);
-                if g.distinct_x.last() != Some(&x) {
-                    g.distinct_x.push(x);
-                    g.distinct_weight.push(0.0);
-                }
-                g.x.push(x);
-                g.tx.push(f64::from_bits(key[1]));
-                g.t.push(f64::from_bits(key[2]));
-                g.weight.push(1.0);
-                g.x_index.push((g.distinct_x.len() - 1) as u32);
-                previous = Some(key);
+        for (key, count) in keys {
+            let (x, tx, t) = (f64::from_bits(key[0]), f64::from_bits(key[1]), f64::from_bits(key[2]));
+            if g.distinct_x.last() != Some(&x) {
+                g.distinct_x.push(x);
+                g.distinct_weight.push(0.0);
             }
-            *g.distinct_weight.last_mut().unwrap() += 1.0;
-            if f64::from_bits(key[0]) > 0.0 {
-                g.repeat_weight += 1.0;
+            *g.distinct_weight.last_mut().unwrap() += count as f64;
+            if x > 0.0 {
+                g.repeat_weight += count as f64;
             }
+            g.x.push(x);
+            g.tx.push(tx);
+            g.t.push(t);
+            g.weight.push(count as f64);
+            g.x_index.push((g.distinct_x.len() - 1) as u32);
+        }
+        // Distinct T and recency values (few on a day grid): ln(α + T) is computed once per value.
+        let distinct = |values: &[f64]| {
+            let mut v = values.to_vec();
+            v.sort_unstable_by(f64::total_cmp);
+            v.dedup();
+            v
+        };
+        g.distinct_t = distinct(&g.t);
+        g.distinct_tx = distinct(&g.tx);
+        for i in 0..g.x.len() {
+            g.t_index.push(g.distinct_t.binary_search_by(|v| v.total_cmp(&g.t[i])).unwrap_or(0) as u32);
+            g.tx_index.push(g.distinct_tx.binary_search_by(|v| v.total_cmp(&g.tx[i])).unwrap_or(0) as u32);
         }
         Ok(g)
+    }
+}
+
+/// A small hasher for keys made of f64 bit patterns (std's SipHash is several times slower,
+/// and these keys come from the caller's own data). SplitMix64's finaliser spreads every input
+/// bit into the low bits that pick the bucket.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct BitsHasher(u64);
+
+impl std::hash::Hasher for BitsHasher {
+    fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(*b as u64);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(23) ^ v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl std::hash::BuildHasher for BitsHasher {
+    type Hasher = BitsHasher;
+    fn build_hasher(&self) -> BitsHasher {
+        BitsHasher(0)
     }
 }
 
