@@ -469,6 +469,10 @@ export interface RecommenderOptions {
   iterations?: number;
   /** L2 regularisation (ALS). */
   regularization?: number;
+  /** Confidence weight of a purchase in implicit-feedback ALS (c = 1 + alpha · count). */
+  alpha?: number;
+  /** Neighbours kept per item (item-kNN). */
+  neighbours?: number;
   seed?: number;
   /** Called with the fraction done (0–1) while fitting. */
   onProgress?: (fraction: number) => void;
@@ -506,18 +510,54 @@ export class Recommender implements Disposable {
   static fromBytes(bytes: Bytes): Recommender;
   /** Top-k items for a customer; a customer unknown to the model gets popular items, not an error. */
   recommend(customer: string, options?: RecommendOptions): ScoredItem[];
-  /** Top-k items for each customer (batch). */
-  recommendMany(customers: string[], options?: { k?: number }): BatchRecommendations;
+  /** Top-k items for each customer (batch, for email campaigns). */
+  recommendMany(customers: string[], options?: { k?: number; onProgress?: (fraction: number) => void }): BatchRecommendations;
   /** Top-k items for an anonymous basket or session, with no retraining. */
   recommendForItems(items: string[], options?: { k?: number }): ScoredItem[];
   /** Items most similar to `item`; an unknown item is an `Error`. */
   similarItems(item: string, options?: { k?: number }): ScoredItem[];
   /** Which of the customer's past purchases led to `item` being recommended, largest first. */
   explain(customer: string, item: string): Explanation[];
-  toBytes(): Uint8Array;
+  /** The scorer or blend in use, e.g. `"als"` or `"0.6 als + 0.3 itemknn + 0.1 popular"`. */
+  readonly algorithm: string;
+  /** Customers known to the model. */
+  readonly customerCount: number;
+  /** Items known to the model. */
+  readonly itemCount: number;
+  /** Model bytes; `"f16"` or `"int8"` factors make a smaller model for the edge. Default `"f32"`. */
+  toBytes(options?: { quantization?: "f32" | "f16" | "int8" }): Uint8Array;
   free(): void;
   [Symbol.dispose](): void;
 }
+
+/** Options of `evaluateRecommender`: the split and any `Recommender.fit` option. */
+export interface RecommenderEvaluationOptions extends RecommenderOptions {
+  /** Train on the rows before this time (epoch ms); score the items first bought on or after it. */
+  splitTime: number;
+  /** List length scored. Default 10. */
+  k?: number;
+}
+
+/** How well a recommender trained before `splitTime` predicted what customers bought after it. */
+export interface RecommenderEvaluation {
+  /** Training customers who bought something new after the split (the ones scored). */
+  customers: number;
+  /** Precision@k. */
+  precision: number;
+  /** Recall@k. */
+  recall: number;
+  /** Recall@k with the denominator capped at k. */
+  recallCapped: number;
+  /** NDCG@k. */
+  ndcg: number;
+  /** Share of the catalogue that appears in some list. */
+  coverage: number;
+  /** The scorer or blend evaluated. */
+  algorithm: string;
+}
+
+/** Checks a recommender on the shop's own data: trains on the rows before `splitTime`, scores the items each customer first bought on or after it. */
+export function evaluateRecommender(tx: Transactions, options: RecommenderEvaluationOptions): RecommenderEvaluation;
 
 // ---------------------------------------------------------------------------------------------
 // Offers

@@ -21,21 +21,23 @@ const errors = [];
 const expected = {};
 
 /**
- * A small shop export (150 customers over a year, drawn from a buy-till-you-die process so the
- * models can fit it), with a header the mapping step must guess, and three bad lines.
+ * A small shop export: 300 customers over two years, drawn from a BG/NBD process (each customer
+ * buys at their own rate and may leave after any purchase) so the models can fit it; a header
+ * the mapping step must guess; and three bad lines.
  */
 function smallCsv() {
   const products = ["Tea towel", "Mug", "Teapot", "Biscuit tin", "Apron", "Candle", "Notebook", "Tote bag", "Tray", "Jam jar"];
   const lines = ["order_id,customer_id,order_date,product,total"];
   let state = 12345;
   const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
-  const start = Date.UTC(2024, 0, 1);
+  const start = Date.UTC(2023, 0, 1);
+  const span = 730;
   let order = 1000;
-  for (let c = 1; c <= 150; c++) {
-    const rate = -Math.log(rand()) * 0.04; // purchases per day while active
-    const dropout = 0.1 + 0.5 * rand() * rand(); // chance of leaving after each purchase
-    let day = Math.floor(rand() * 180);
-    while (day < 365) {
+  for (let c = 1; c <= 300; c++) {
+    const rate = -Math.log(rand()) * 0.03; // purchases per day while active (Gamma(1) heterogeneity)
+    const dropout = 0.15 + 0.6 * rand(); // chance of leaving after each purchase
+    let day = Math.floor(rand() * 365);
+    while (day < span) {
       const date = new Date(start + day * 86400000).toISOString().slice(0, 10);
       const items = 1 + Math.floor(rand() * 3);
       for (let i = 0; i < items; i++) {
@@ -179,15 +181,19 @@ test("an uploaded CSV goes through column mapping and the import report", { time
   noErrors();
 });
 
-test("a CSV the models cannot use gives a plain message and keeps the current data", { timeout: TIMEOUT }, async () => {
+test("a CSV with no usable line gives a plain message and keeps the current data", { timeout: TIMEOUT }, async () => {
   await page.locator("button[data-view=data]").click();
-  const tiny = "customer,date,amount\nann,2024-01-01,10\nann,2024-01-05,12\nbob,2024-01-02,7\n";
-  await page.locator("#file").setInputFiles({ name: "tiny.csv", mimeType: "text/csv", buffer: Buffer.from(tiny) });
+  const unusable = "customer,date,amount\nann,yesterday,10\nann,last week,12\nbob,soon,7\n";
+  await page.locator("#file").setInputFiles({ name: "unusable.csv", mimeType: "text/csv", buffer: Buffer.from(unusable) });
   await page.locator("#mapping").waitFor({ state: "visible" });
   await page.locator("#analyse").click();
-  await page.waitForFunction(() => document.body.dataset.state !== "loading" && !document.querySelector("[data-testid=error]").hidden, null, { timeout: TIMEOUT });
-  assert.match(await text("[data-testid=error]"), /^Could not analyse tiny\.csv: /);
-  assert.doesNotMatch(await text("[data-testid=error]"), /unreachable|RuntimeError/);
+  await page.waitForFunction(
+    () => document.body.dataset.state !== "loading" &&
+      (!document.querySelector("[data-testid=error]").hidden || /unusable\.csv/.test(document.querySelector("[data-testid=source]").textContent)),
+    null, { timeout: TIMEOUT });
+  const message = await text("[data-testid=error]");
+  assert.match(message, /^Could not analyse unusable\.csv: .*no usable rows/);
+  assert.doesNotMatch(message, /unreachable|RuntimeError/);
   assert.equal(await text("[data-testid=source-customers]"), count(expected.small.customers), "the previous data stays on screen");
   assert.equal(await page.evaluate(() => document.body.dataset.state), "ready");
   await shot("data-error");
