@@ -221,7 +221,7 @@ function renderOverview() {
       data: {
         labels: periods.map((p) => new Date(p.start).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "2-digit", timeZone: "UTC" })),
         datasets: [
-          { label: "Retention rate", data: periods.map((p) => p.retentionRate / 100), borderColor: "#2f6fde", backgroundColor: "#2f6fde", yAxisID: "y", tension: 0.2 },
+          { label: "Retention rate", data: periods.map((p) => p.retentionRate / 100), borderColor: "#2f6fde", backgroundColor: "#2f6fde", yAxisID: "y", tension: 0 },
           { type: "bar", label: "New customers", data: periods.map((p) => p.newCustomers), backgroundColor: "#b9dfa0", yAxisID: "y2" },
         ],
       },
