@@ -50,17 +50,20 @@ pub struct Transactions {
     report: ImportReport,
 }
 
-fn intern(values: &[String], what: &str) -> Result<(Vec<String>, Vec<u32>)> {
+/// Interns ids in order of first appearance; customer ids are made canonical
+/// ([`crate::data::canonical_id`]) so "17850.0" and "17850" are one customer everywhere.
+fn intern(values: &[String], what: &str, canonical: bool) -> Result<(Vec<String>, Vec<u32>)> {
     let mut index: HashMap<&str, u32> = HashMap::new();
     let mut ids = Vec::new();
     let mut codes = Vec::with_capacity(values.len());
     for (i, v) in values.iter().enumerate() {
+        let v = if canonical { crate::data::canonical_id(v) } else { v.trim() };
         if v.is_empty() {
             return Err(Error::invalid(format!("{what}[{i}] is empty")));
         }
         let next = ids.len() as u32;
-        let code = *index.entry(v.as_str()).or_insert_with(|| {
-            ids.push(v.clone());
+        let code = *index.entry(v).or_insert_with(|| {
+            ids.push(v.to_string());
             next
         });
         codes.push(code);
@@ -103,10 +106,10 @@ impl Transactions {
         if let Some(items) = &columns.item {
             check_len("item", items.len())?;
         }
-        let (customer_ids, customer) = intern(&columns.customer, "customer")?;
+        let (customer_ids, customer) = intern(&columns.customer, "customer", true)?;
         let (item_ids, item) = match &columns.item {
             Some(items) => {
-                let (ids, codes) = intern(items, "item")?;
+                let (ids, codes) = intern(items, "item", false)?;
                 (ids, Some(codes))
             }
             None => (Vec::new(), None),

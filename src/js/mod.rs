@@ -10,6 +10,7 @@ use crate::error::Error;
 mod churn;
 mod data;
 mod offers;
+mod recommend;
 
 /// Installed once at instantiation so a (never intended) panic prints its message.
 #[wasm_bindgen(start)]
@@ -111,6 +112,11 @@ pub(crate) fn number_argument(value: &JsValue, name: &str) -> JsResult<f64> {
         Some(x) => Err(js_error(format!("{name} must be a finite number, got {x}"))),
         None => Err(js_error(format!("{name} must be a number, got {}", type_name(value)))),
     }
+}
+
+/// An id argument: a string, or a number (as `String(x)`).
+pub(crate) fn id_argument(value: &JsValue, name: &str) -> JsResult<String> {
+    id_value(value).ok_or_else(|| js_error(format!("{name} must be a string or a number, got {}", type_name(value))))
 }
 
 pub(crate) fn string_argument(value: &JsValue, name: &str) -> JsResult<String> {

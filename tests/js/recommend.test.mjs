@@ -1,0 +1,110 @@
+// The recommender through the package, on Online Retail's time split (issue 3's acceptance), with
+// the metrics computed here, independently of the package's own evaluation helper.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { r, onlineRetailCsv, onlineRetailMapping, throwsError } from "./helpers.mjs";
+
+const { Transactions, Recommender } = r;
+const splitTime = Date.UTC(2011, 8, 1);
+const all = Transactions.fromCsv(onlineRetailCsv(), { ...onlineRetailMapping, invoice: "InvoiceNo" });
+
+// Rebuild columns to split them here (the package's own split is not used).
+function splitColumns() {
+  const text = onlineRetailCsv().toString("utf8").split("\n");
+  const header = text[0].split(",");
+  const col = Object.fromEntries(header.map((h, i) => [h.trim(), i]));
+  const train = { customer: [], time: [], item: [], quantity: [], amount: [] };
+  const before = new Map(), after = new Map();
+  for (const line of text.slice(1)) {
+    if (!line) continue;
+    // Descriptions may hold quoted commas: split on commas outside quotes.
+    const f = line.match(/("([^"]|"")*"|[^,]*)(,|$)/g).map((x) => x.replace(/,$/, ""));
+    const customer = f[col.CustomerID].trim().replace(/\.0$/, "");
+    const quantity = Number(f[col.Quantity]), price = Number(f[col.UnitPrice]);
+    if (!customer || f[col.InvoiceNo].startsWith("C") || !(quantity > 0) || !(price > 0)) continue;
+    const [d, t] = f[col.InvoiceDate].split(" ");
+    const [y, m, day] = d.split("-").map(Number);
+    const [hh, mm, ss] = t.split(":").map(Number);
+    const time = Date.UTC(y, m - 1, day, hh, mm, ss);
+    const item = f[col.StockCode].trim();
+    const bucket = time < splitTime ? before : after;
+    if (!bucket.has(customer)) bucket.set(customer, new Set());
+    bucket.get(customer).add(item);
+    if (time < splitTime) {
+      train.customer.push(customer); train.time.push(time); train.item.push(item);
+      train.quantity.push(quantity); train.amount.push(quantity * price);
+    }
+  }
+  const trainItems = new Set(train.item);
+  const test = [];
+  for (const [customer, items] of before) {
+    const fresh = [...(after.get(customer) ?? [])].filter((i) => !items.has(i) && trainItems.has(i));
+    if (fresh.length) test.push([customer, new Set(fresh)]);
+  }
+  return { train: Transactions.fromColumns(train), test };
+}
+
+const { train, test: testSet } = splitColumns();
+const rec = Recommender.fit(train, { seed: 1 });
+
+test("Online Retail: default recommend reaches recall@10 >= 0.125 (implicit's best: 0.115)", () => {
+  let hits = 0, cappedDivisor = 0, recall = 0, precision = 0, ndcg = 0;
+  const batch = rec.recommendMany(testSet.map(([c]) => c), { k: 10 });
+  testSet.forEach(([customer, relevant], n) => {
+    const items = batch.items[n];
+    assert.deepEqual(items, rec.recommend(customer, { k: 10 }).map((x) => x.item));
+    const h = items.filter((i) => relevant.has(i)).length;
+    hits += h;
+    cappedDivisor += Math.min(10, relevant.size);
+    recall += h / relevant.size;
+    precision += h / 10;
+    let dcg = 0, ideal = 0;
+    items.forEach((i, rank) => { if (relevant.has(i)) dcg += 1 / Math.log2(rank + 2); });
+    for (let rank = 0; rank < Math.min(10, relevant.size); rank++) ideal += 1 / Math.log2(rank + 2);
+    ndcg += dcg / ideal;
+  });
+  const recallCapped = hits / cappedDivisor;
+  console.log(`recommend: ${rec.algorithm}; recall@10 ${recallCapped.toFixed(4)} (hits / min(10, |T|), implicit's), ` +
+    `mean recall@10 ${(recall / testSet.length).toFixed(4)}, precision@10 ${(precision / testSet.length).toFixed(4)}, ndcg@10 ${(ndcg / testSet.length).toFixed(4)}, ${testSet.length} customers`);
+  assert.ok(recallCapped >= 0.125, `recall@10 ${recallCapped}`);
+  // The package's own evaluation helper agrees with this independent computation.
+  const own = r.evaluateRecommender(all, { splitTime, k: 10, seed: 1 });
+  assert.equal(own.customers, testSet.length);
+  assert.ok(Math.abs(own.recallCapped - recallCapped) < 0.01, `${own.recallCapped} vs ${recallCapped}`);
+});
+
+test("filters, cold start, basket, similar items, explanations", () => {
+  const [customer] = testSet[0];
+  const top = rec.recommend(customer, { k: 20 });
+  const exclude = top.slice(0, 5).map((x) => x.item);
+  const filtered = rec.recommend(customer, { k: 20, exclude });
+  assert.ok(filtered.every((x) => !exclude.includes(x.item)));
+  const candidates = top.slice(3, 8).map((x) => x.item);
+  assert.ok(rec.recommend(customer, { k: 3, candidates }).every((x) => candidates.includes(x.item)));
+  // Unknown customer: popular items, not an error.
+  const cold = rec.recommend("no-such-customer", { k: 5 });
+  assert.equal(cold.length, 5);
+  const basket = rec.recommendForItems(exclude.slice(0, 2), { k: 5 });
+  assert.equal(basket.length, 5);
+  const similar = rec.similarItems(top[0].item, { k: 5 });
+  assert.ok(similar.length > 0 && similar.every((x) => x.item !== top[0].item));
+  throwsError(assert, () => rec.similarItems("no-such-item"), /unknown item 'no-such-item'/);
+  const why = rec.explain(customer, top[0].item);
+  assert.ok(Array.isArray(why));
+  for (const x of why) assert.ok(Number.isFinite(x.contribution));
+});
+
+test("model bytes: compact, round-trip, rejected when damaged", () => {
+  const bytes = rec.toBytes();
+  assert.ok(bytes.length <= 2 * 1024 * 1024, `${bytes.length} bytes`);
+  const back = Recommender.fromBytes(bytes);
+  const [customer] = testSet[1];
+  assert.deepEqual(back.recommend(customer), rec.recommend(customer));
+  throwsError(assert, () => Recommender.fromBytes(bytes.slice(0, bytes.length - 1)), /invalid model bytes/);
+  const altered = bytes.slice();
+  altered[Math.floor(bytes.length / 2)] ^= 1;
+  throwsError(assert, () => Recommender.fromBytes(altered), /invalid model bytes/);
+  // Same seed, same bytes.
+  assert.deepEqual([...Recommender.fit(train, { seed: 1, algorithm: "als", iterations: 3 }).toBytes()],
+    [...Recommender.fit(train, { seed: 1, algorithm: "als", iterations: 3 }).toBytes()]);
+});
