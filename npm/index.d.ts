@@ -411,6 +411,20 @@ export interface ChurnScores {
   segment: Segment[];
 }
 
+/** How the churn model checked its supervised layer against the BG/NBD alone on held-out customers. */
+export interface ChurnValidation {
+  /** Days of the label window of the internal time split. */
+  labelWindow: number;
+  /** Held-out customers. */
+  heldOut: number;
+  btydLogLoss: number;
+  supervisedLogLoss: number;
+  btydAuc: number;
+  supervisedAuc: number;
+  /** Why the layer is not used, or `null`. */
+  fallbackReason: string | null;
+}
+
 /**
  * The turnkey churn and value model: picks and fits a purchase model and a spend model on the
  * transactions, and calibrates risk against a holdout period.
@@ -426,6 +440,16 @@ export class ChurnModel implements Disposable {
    * with `Summary.fromColumns` lacks first/total spend, so prefer transactions for risk.
    */
   score(data: Transactions | Summary): ChurnScores;
+  /** `score` for transactions. */
+  scoreTransactions(tx: Transactions): ChurnScores;
+  /** `score` for a summary. */
+  scoreSummary(s: Summary): ChurnScores;
+  /** Days ahead the risk is about. */
+  readonly horizon: number;
+  /** `"supervised"` when the logistic layer validated better than the BG/NBD alone, else `"btyd"`. */
+  readonly method: "supervised" | "btyd";
+  /** The internal validation behind `method`. */
+  readonly validation: ChurnValidation;
   toBytes(): Uint8Array;
   free(): void;
   [Symbol.dispose](): void;
@@ -445,6 +469,10 @@ export interface RecommenderOptions {
   iterations?: number;
   /** L2 regularisation (ALS). */
   regularization?: number;
+  /** Confidence weight of a purchase in implicit-feedback ALS (c = 1 + alpha · count). */
+  alpha?: number;
+  /** Neighbours kept per item (item-kNN). */
+  neighbours?: number;
   seed?: number;
   /** Called with the fraction done (0–1) while fitting. */
   onProgress?: (fraction: number) => void;
@@ -482,18 +510,54 @@ export class Recommender implements Disposable {
   static fromBytes(bytes: Bytes): Recommender;
   /** Top-k items for a customer; a customer unknown to the model gets popular items, not an error. */
   recommend(customer: string, options?: RecommendOptions): ScoredItem[];
-  /** Top-k items for each customer (batch). */
-  recommendMany(customers: string[], options?: { k?: number }): BatchRecommendations;
+  /** Top-k items for each customer (batch, for email campaigns). */
+  recommendMany(customers: string[], options?: { k?: number; onProgress?: (fraction: number) => void }): BatchRecommendations;
   /** Top-k items for an anonymous basket or session, with no retraining. */
   recommendForItems(items: string[], options?: { k?: number }): ScoredItem[];
   /** Items most similar to `item`; an unknown item is an `Error`. */
   similarItems(item: string, options?: { k?: number }): ScoredItem[];
   /** Which of the customer's past purchases led to `item` being recommended, largest first. */
   explain(customer: string, item: string): Explanation[];
-  toBytes(): Uint8Array;
+  /** The scorer or blend in use, e.g. `"als"` or `"0.6 als + 0.3 itemknn + 0.1 popular"`. */
+  readonly algorithm: string;
+  /** Customers known to the model. */
+  readonly customerCount: number;
+  /** Items known to the model. */
+  readonly itemCount: number;
+  /** Model bytes; `"f16"` or `"int8"` factors make a smaller model for the edge. Default `"f32"`. */
+  toBytes(options?: { quantization?: "f32" | "f16" | "int8" }): Uint8Array;
   free(): void;
   [Symbol.dispose](): void;
 }
+
+/** Options of `evaluateRecommender`: the split and any `Recommender.fit` option. */
+export interface RecommenderEvaluationOptions extends RecommenderOptions {
+  /** Train on the rows before this time (epoch ms); score the items first bought on or after it. */
+  splitTime: number;
+  /** List length scored. Default 10. */
+  k?: number;
+}
+
+/** How well a recommender trained before `splitTime` predicted what customers bought after it. */
+export interface RecommenderEvaluation {
+  /** Training customers who bought something new after the split (the ones scored). */
+  customers: number;
+  /** Precision@k. */
+  precision: number;
+  /** Recall@k. */
+  recall: number;
+  /** Recall@k with the denominator capped at k. */
+  recallCapped: number;
+  /** NDCG@k. */
+  ndcg: number;
+  /** Share of the catalogue that appears in some list. */
+  coverage: number;
+  /** The scorer or blend evaluated. */
+  algorithm: string;
+}
+
+/** Checks a recommender on the shop's own data: trains on the rows before `splitTime`, scores the items each customer first bought on or after it. */
+export function evaluateRecommender(tx: Transactions, options: RecommenderEvaluationOptions): RecommenderEvaluation;
 
 // ---------------------------------------------------------------------------------------------
 // Offers
@@ -525,10 +589,17 @@ export interface Offer {
 export interface OfferRankerOptions {
   /** The offer catalogue. A `"none"` offer (no incentive) is always a candidate even when not listed. */
   offers: Offer[];
-  /** Gross margin of an average order (0–1), for value estimates. */
+  /**
+   * Gross margin of an average order, in money, for value estimates. Without it (and without
+   * `orderValue` in the context) the prior assumes orders of 100 money units: pass it.
+   */
   margin?: number;
+  /** Gross margin as a share of the order value (0–1). Default 0.3. */
+  marginRate?: number;
   /** Share of traffic that explores. Default 0.1. */
   exploration?: number;
+  /** Pending events kept for `reward`; an event expires after `capacity` later events. Default 1000. */
+  capacity?: number;
   seed?: number;
 }
 
@@ -593,7 +664,52 @@ export class OfferRanker implements Disposable {
   reward(eventId: string, reward: number): void;
   /** Estimates how `policy` (default: this ranker) would have done on a logged history. */
   evaluate(log: LoggedDecision[], policy?: OfferRanker): PolicyValue;
+  /** Rewards received so far. */
+  readonly rewardsSeen: number;
   toBytes(): Uint8Array;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** What `OfferSimulator.run` reports: expected cumulative rewards (money) over the rounds. */
+export interface SimulationReport {
+  rounds: number;
+  /** The ranker's expected reward (true effects, its actual choices). */
+  ranker: number;
+  /** The rewards the ranker was actually fed (with the simulated luck). */
+  rankerRealized: number;
+  /** The best possible policy, which knows the true effects. */
+  oracle: number;
+  /** Always "none" (no incentive). */
+  none: number;
+  /** Always the same offer, by offer id. */
+  fixed: { [offer: string]: number };
+  /** (ranker − none) / (oracle − none): the share of the possible gain the ranker captured. */
+  capturedShare: number;
+}
+
+/** Options of `new OfferSimulator(...)`. */
+export interface OfferSimulatorOptions {
+  /** The simulated shop: "standard" (default) or "alternative" (other true effects, order values in the context). */
+  setup?: "standard" | "alternative";
+  seed?: number;
+}
+
+/**
+ * A simulated shop whose true reaction to each offer is known per segment (customers who buy
+ * anyway, offers that lose money on some customers, a gift that works only on loyal segments):
+ * to see an `OfferRanker` learn, and to check off-policy estimates against the truth.
+ */
+export class OfferSimulator implements Disposable {
+  constructor(options?: OfferSimulatorOptions);
+  /** Options for an `OfferRanker` on this shop: `{ offers, margin, marginRate, seed }`. */
+  rankerOptions(seed?: number): OfferRankerOptions;
+  /** Runs `rounds` customers past `ranker`, feeding back the rewards; the expected totals of each policy. */
+  run(ranker: OfferRanker, rounds: number): SimulationReport;
+  /** A log of `rows` decisions by a uniform-random policy, with realised rewards (for `evaluate`). */
+  uniformLog(rows: number): LoggedDecision[];
+  /** The true mean reward per customer of `ranker`'s current policy, over `customers` simulated customers. */
+  policyValue(ranker: OfferRanker, customers: number, seed?: number): number;
   free(): void;
   [Symbol.dispose](): void;
 }

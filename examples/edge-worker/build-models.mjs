@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { SAMPLE, ANALYSIS } from "../../www/src/sample.js";
+import { SAMPLE, ANALYSIS, packageMapping } from "../../www/src/sample.js";
 import { rankerOptions, simulateCampaign } from "../../www/src/offers.js";
 import { parseCsv, parseTime } from "../../www/src/csv.js";
 
@@ -55,7 +55,7 @@ export function purchasesByCustomer(text, mapping) {
 export async function buildModels({ regulars, outDir = join(HERE, "models"), rounds = 2000 } = {}) {
   regulars ??= await importPackage();
   const text = readFileSync(join(ROOT, "www", "public", "sample", "online-retail-sample.csv"), "utf8");
-  const tx = regulars.Transactions.fromCsv(text, SAMPLE.mapping);
+  const tx = regulars.Transactions.fromCsv(text, packageMapping(SAMPLE.mapping));
   const churn = regulars.ChurnModel.fit(tx, { horizon: ANALYSIS.horizon, seed: ANALYSIS.seed });
   const rec = regulars.Recommender.fit(tx, { ...ANALYSIS.recommender, seed: ANALYSIS.seed });
   const scores = churn.score(tx);
@@ -71,12 +71,20 @@ export async function buildModels({ regulars, outDir = join(HERE, "models"), rou
     customers[id] = { ...p, segment: segment[j], orderValue };
     population.push({ id, risk: risk[j], clv: clv[j], segment: segment[j], orderValue });
   });
-  // Teach the ranker on a simulated campaign (the demo's simulator), then save what it learnt.
-  const ranker = new regulars.OfferRanker(rankerOptions(ANALYSIS.seed));
-  simulateCampaign({
-    customers: population, rounds, seed: ANALYSIS.seed, margin: rankerOptions().margin,
-    rankWith: (ctx) => ranker.rank(ctx), rewardWith: (id, r) => ranker.reward(id, r),
-  });
+  // Teach the ranker on a simulated campaign, then save what it learnt: the package's
+  // OfferSimulator when it has one, else the demo's simulator on this shop's customers.
+  let ranker;
+  if (typeof regulars.OfferSimulator === "function") {
+    const simulator = new regulars.OfferSimulator({ seed: ANALYSIS.seed });
+    ranker = new regulars.OfferRanker(simulator.rankerOptions(ANALYSIS.seed));
+    simulator.run(ranker, rounds);
+  } else {
+    ranker = new regulars.OfferRanker(rankerOptions(ANALYSIS.seed));
+    simulateCampaign({
+      customers: population, rounds, seed: ANALYSIS.seed, marginRate: rankerOptions().marginRate,
+      rankWith: (ctx) => ranker.rank(ctx), rewardWith: (id, r) => ranker.reward(id, r),
+    });
+  }
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, "churn.bin"), churn.toBytes());
   writeFileSync(join(outDir, "recommender.bin"), rec.toBytes());

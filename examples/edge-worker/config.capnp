@@ -2,8 +2,9 @@
 #   node examples/edge-worker/build-models.mjs          # fit and save the models (needs pkg/)
 #   npx workerd serve examples/edge-worker/config.capnp # then: curl http://127.0.0.1:8787/customer/12348
 # Paths are relative to this file. The package is embedded from ../../pkg (built by `make build`):
-# the module named "regulars" is the package's "workerd" export, which imports "./regulars.js"
-# and "./regulars_bg.wasm"; those resolve next to it, so they are listed under those names.
+# the module named "regulars" is the package's "workerd" export (pkg/workerd.js), and its relative
+# imports ("./regulars.js", "./extend.js", "./regulars_bg.wasm") resolve next to it, so they are
+# listed under those names (a file the package adds later must be listed here too).
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -17,6 +18,7 @@ const edgeWorker :Workerd.Worker = (
     (name = "answer.js", esModule = embed "answer.js"),
     (name = "regulars", esModule = embed "../../pkg/workerd.js"),
     (name = "regulars.js", esModule = embed "../../pkg/regulars.js"),
+    (name = "extend.js", esModule = embed "../../pkg/extend.js"),
     (name = "regulars_bg.wasm", wasm = embed "../../pkg/regulars_bg.wasm"),
     (name = "models/churn.bin", data = embed "models/churn.bin"),
     (name = "models/recommender.bin", data = embed "models/recommender.bin"),

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, serve, launchChromium, watchErrors, importPackage } from "./harness.mjs";
-import { SAMPLE, ANALYSIS } from "../../www/src/sample.js";
+import { SAMPLE, ANALYSIS, packageMapping } from "../../www/src/sample.js";
 import { percent, money, count, setCurrency } from "../../www/src/format.js";
 
 const DIST = join(ROOT, "www", "dist");
@@ -20,25 +20,32 @@ let server, browser, page, regulars, userDir;
 const errors = [];
 const expected = {};
 
-/** A small shop export with ~40 customers, a header the mapping step must guess, and a few bad lines. */
+/**
+ * A small shop export: 300 customers over two years, drawn from a BG/NBD process (each customer
+ * buys at their own rate and may leave after any purchase) so the models can fit it; a header
+ * the mapping step must guess; and three bad lines.
+ */
 function smallCsv() {
-  const products = ["Tea towel", "Mug", "Teapot", "Biscuit tin", "Apron", "Candle", "Notebook", "Tote bag"];
+  const products = ["Tea towel", "Mug", "Teapot", "Biscuit tin", "Apron", "Candle", "Notebook", "Tote bag", "Tray", "Jam jar"];
   const lines = ["order_id,customer_id,order_date,product,total"];
+  let state = 12345;
+  const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
+  const start = Date.UTC(2023, 0, 1);
+  const span = 730;
   let order = 1000;
-  let state = 7;
-  const rand = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-  for (let c = 1; c <= 40; c++) {
-    const orders = 1 + Math.floor(rand() * 6);
-    let day = Math.floor(rand() * 200);
-    for (let o = 0; o < orders; o++) {
-      const date = new Date(Date.UTC(2024, 0, 1) + day * 86400000).toISOString().slice(0, 10);
+  for (let c = 1; c <= 300; c++) {
+    const rate = -Math.log(rand()) * 0.03; // purchases per day while active (Gamma(1) heterogeneity)
+    const dropout = 0.15 + 0.6 * rand(); // chance of leaving after each purchase
+    let day = Math.floor(rand() * 365);
+    while (day < span) {
+      const date = new Date(start + day * 86400000).toISOString().slice(0, 10);
       const items = 1 + Math.floor(rand() * 3);
       for (let i = 0; i < items; i++) {
-        const p = products[(c + o * 3 + i * 5) % products.length];
-        lines.push(`${order},C${String(c).padStart(3, "0")},${date},${p},${(5 + rand() * 40).toFixed(2)}`);
+        lines.push(`${order},C${String(c).padStart(3, "0")},${date},${products[(c * 7 + order + i * 3) % products.length]},${(5 + rand() * 40).toFixed(2)}`);
       }
       order++;
-      day += 5 + Math.floor(rand() * 60);
+      if (rand() < dropout) break;
+      day += 1 + Math.floor(-Math.log(rand()) / Math.max(rate, 0.002));
     }
   }
   lines.push(`${order++},,2024-03-01,Mug,12.00`); // no customer
@@ -53,7 +60,7 @@ before(async () => {
   regulars = await importPackage();
   setCurrency(SAMPLE.currency);
   const text = readFileSync(join(ROOT, "www", "public", "sample", "online-retail-sample.csv"), "utf8");
-  const tx = regulars.Transactions.fromCsv(text, SAMPLE.mapping);
+  const tx = regulars.Transactions.fromCsv(text, packageMapping(SAMPLE.mapping));
   const churn = regulars.ChurnModel.fit(tx, { horizon: ANALYSIS.horizon, seed: ANALYSIS.seed });
   const scores = churn.score(tx);
   const risk = scores.risk, clv = scores.clv, alive = scores.probabilityAlive;
@@ -126,6 +133,9 @@ test("a customer opens with history, P(alive) over time, recommendations and off
   const want = expected.byId.get(id);
   assert.equal(await text("[data-testid=customer-risk] .value"), percent(want.risk));
   assert.equal(await text("[data-testid=customer-clv] .value"), money(want.clv));
+  // The risk-over-time curve ends today on exactly the model's score (same history, no shift).
+  const riskToday = Number(await page.locator("[data-testid=risk-over-time]").getAttribute("data-risk-today"));
+  assert.ok(Math.abs(riskToday - want.risk) < 1e-9, `risk over time ends at ${riskToday}, the model says ${want.risk}`);
   const items = await page.locator("[data-testid=email-products] .product").evaluateAll((els) => els.map((e) => e.dataset.item));
   const recs = expected.rec.recommend(id, { k: ANALYSIS.k }).map((r) => r.item);
   assert.deepEqual(items, recs, "recommended products");
@@ -139,6 +149,7 @@ test("the offers view runs a simulated campaign", { timeout: TIMEOUT }, async ()
   await page.locator("button[data-view=offers]").click();
   await page.waitForFunction(() => document.body.dataset.simulated === "yes", null, { timeout: TIMEOUT });
   for (const p of ["ranker", "none", "pct10"]) assert.match(await text(`[data-testid=sim-${p}] .value`), /\d/);
+  assert.ok((await page.locator("#chart-sim-mix").boundingBox()).height > 100);
   await shot("offers");
   noErrors();
 });
@@ -152,7 +163,11 @@ test("an uploaded CSV goes through column mapping and the import report", { time
   }
   await shot("data-mapping");
   await page.locator("#analyse").click();
-  await page.waitForFunction(() => document.body.dataset.state !== "loading" && /my-shop\.csv/.test(document.querySelector("[data-testid=source]").textContent), null, { timeout: TIMEOUT });
+  await page.waitForFunction(
+    () => document.body.dataset.state !== "loading" &&
+      (/my-shop\.csv/.test(document.querySelector("[data-testid=source]").textContent) || !document.querySelector("[data-testid=error]").hidden),
+    null, { timeout: TIMEOUT });
+  assert.ok(await page.locator("[data-testid=error]").isHidden(), await text("[data-testid=error]").catch(() => ""));
   assert.equal(await page.evaluate(() => document.body.dataset.state), "ready", await text("[data-testid=error]").catch(() => ""));
   assert.equal(await text("[data-testid=source-customers]"), count(expected.small.customers));
   assert.equal(await text("[data-testid=report-rows]"), count(expected.small.report.rows));
@@ -163,5 +178,24 @@ test("an uploaded CSV goes through column mapping and the import report", { time
   await page.locator("button[data-view=overview]").click();
   assert.equal(await text("[data-testid=kpi-customers] .value"), count(expected.small.customers));
   await shot("overview-upload");
+  noErrors();
+});
+
+test("a CSV with no usable line gives a plain message and keeps the current data", { timeout: TIMEOUT }, async () => {
+  await page.locator("button[data-view=data]").click();
+  const unusable = "customer,date,amount\nann,yesterday,10\nann,last week,12\nbob,soon,7\n";
+  await page.locator("#file").setInputFiles({ name: "unusable.csv", mimeType: "text/csv", buffer: Buffer.from(unusable) });
+  await page.locator("#mapping").waitFor({ state: "visible" });
+  await page.locator("#analyse").click();
+  await page.waitForFunction(
+    () => document.body.dataset.state !== "loading" &&
+      (!document.querySelector("[data-testid=error]").hidden || /unusable\.csv/.test(document.querySelector("[data-testid=source]").textContent)),
+    null, { timeout: TIMEOUT });
+  const message = await text("[data-testid=error]");
+  assert.match(message, /^Could not analyse unusable\.csv: .*no usable rows/);
+  assert.doesNotMatch(message, /unreachable|RuntimeError/);
+  assert.equal(await text("[data-testid=source-customers]"), count(expected.small.customers), "the previous data stays on screen");
+  assert.equal(await page.evaluate(() => document.body.dataset.state), "ready");
+  await shot("data-error");
   noErrors();
 });

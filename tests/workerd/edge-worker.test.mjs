@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { startWorkerd, get } from "./run-workerd.mjs";
 import { buildModels, importPackage } from "../../examples/edge-worker/build-models.mjs";
 import { answer } from "../../examples/edge-worker/answer.js";
-import { SAMPLE, ANALYSIS } from "../../www/src/sample.js";
+import { SAMPLE, ANALYSIS, packageMapping } from "../../www/src/sample.js";
 
 const EXAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), "../../examples/edge-worker");
 const regulars = await importPackage();
@@ -26,7 +26,7 @@ test("the edge worker answers /customer/<id> as Node computes it", { timeout: 12
   };
   // Batch scores of the whole shop, to check the edge answer against.
   const text = readFileSync(join(EXAMPLE, "../../www/public/sample/online-retail-sample.csv"), "utf8");
-  const tx = regulars.Transactions.fromCsv(text, SAMPLE.mapping);
+  const tx = regulars.Transactions.fromCsv(text, packageMapping(SAMPLE.mapping));
   const batch = regulars.ChurnModel.fit(tx, { horizon: ANALYSIS.horizon, seed: ANALYSIS.seed }).score(tx);
   const batchRisk = new Map(batch.customers.map((id, i) => [id, batch.risk[i]]));
 

@@ -61,7 +61,8 @@ export function guessMapping(header) {
   return {
     customer: find(/^customer[ _-]?id$/i, /customer/i, /^(user|client|buyer|email)/i),
     time: find(/invoice[ _-]?date/i, /^(order[ _-]?)?date/i, /time|date/i),
-    item: find(/^description$/i, /product[ _-]?name/i, /^(item|product|sku|stock[ _-]?code)/i),
+    item: find(/^(sku|stock[ _-]?code|product[ _-]?id|item[ _-]?id)$/i, /^(item|product)$/i, /^description$/i, /product[ _-]?name/i),
+    itemName: find(/^description$/i, /product[ _-]?name/i, /^(item|product)[ _-]?(name|title)$/i),
     quantity: find(/^qty$/i, /quantity/i),
     price: find(/unit[ _-]?price/i, /^price$/i),
     amount: find(/^(amount|total|revenue|value|order[ _-]?total|sales)$/i),

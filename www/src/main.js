@@ -89,10 +89,11 @@ async function analyse(text, mapping, sourceName, currency) {
   $("[data-testid=source]").textContent = `Analysing ${sourceName}…`;
   setCurrency(currency);
   try {
-    const data = await call("analyse", { text, mapping });
+    const data = await call("analyse", { text, mapping, currency });
     for (const c of data.customers) c.valueAtRisk = c.risk * c.clv;
     app.data = data;
     app.source = sourceName;
+    app.currency = currency;
     app.simulated = false;
     app.customerId = null;
     renderSource();
@@ -109,8 +110,13 @@ async function analyse(text, mapping, sourceName, currency) {
     document.body.dataset.state = "error";
     showProgress("", 1);
     showError(`Could not analyse ${sourceName}: ${err.message}`);
-    $("[data-testid=source]").textContent = app.source ? `Showing: ${app.source}` : "No data loaded.";
-    if (app.data) document.body.dataset.state = "ready";
+    if (app.data) {
+      setCurrency(app.currency);
+      renderSource();
+      document.body.dataset.state = "ready";
+    } else {
+      $("[data-testid=source]").textContent = "No data loaded.";
+    }
     throw err;
   }
 }
@@ -164,7 +170,10 @@ function renderOverview() {
     kpi(count(expected), `orders expected in the next ${horizon} days`, "kpi-expected"),
     kpi(money(clv), "all customers' predicted spend, next 12 months (CLV)", "kpi-clv"),
   ].join("");
-  $("[data-testid=risk-hint]").textContent = `Risk = the chance a customer places no order in the next ${horizon} days.`;
+  const how = app.data.churnMethod;
+  $("[data-testid=risk-hint]").textContent = `Risk = the chance a customer places no order in the next ${horizon} days` +
+    (how?.method === "supervised" ? `, from a buy-till-you-die model corrected by what this shop's history teaches (checked on ${count(how.heldOut)} held-out customers).`
+      : how?.method === "btyd" ? ", from a buy-till-you-die model (BG/NBD) of this shop's history." : ".");
 
   const bySegment = new Map();
   for (const c of customers) {
@@ -210,14 +219,14 @@ function renderOverview() {
     chart("chart-retention", {
       type: "line",
       data: {
-        labels: periods.map((p) => new Date(p.start).toLocaleDateString("en-GB", { month: "short", year: "2-digit", timeZone: "UTC" })),
+        labels: periods.map((p) => new Date(p.start).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "2-digit", timeZone: "UTC" })),
         datasets: [
-          { label: "Retention rate", data: periods.map((p) => p.retentionRate / 100), borderColor: "#2f6fde", backgroundColor: "#2f6fde", yAxisID: "y", tension: 0.2 },
+          { label: "Retention rate", data: periods.map((p) => p.retentionRate / 100), borderColor: "#2f6fde", backgroundColor: "#2f6fde", yAxisID: "y", tension: 0 },
           { type: "bar", label: "New customers", data: periods.map((p) => p.newCustomers), backgroundColor: "#b9dfa0", yAxisID: "y2" },
         ],
       },
       options: {
-        plugins: { tooltip: { callbacks: { label: (ctx) => ctx.dataset.yAxisID === "y" ? `Retention rate: ${percent(ctx.parsed.y, 0)}` : `New customers: ${count(ctx.parsed.y)}` } } },
+        plugins: { tooltip: { callbacks: { title: (items) => `${date(periods[items[0].dataIndex].start)} – ${date(periods[items[0].dataIndex].end)}`, label: (ctx) => ctx.dataset.yAxisID === "y" ? `Retention rate: ${percent(ctx.parsed.y, 0)}` : `New customers: ${count(ctx.parsed.y)}` } } },
         scales: {
           y: { min: 0, ticks: { callback: (v) => percent(v, 0) }, grid: { color: "#eef1f5" }, title: { display: true, text: "Retention rate" } },
           y2: { position: "right", grid: { display: false }, title: { display: true, text: "New customers" } },
@@ -348,25 +357,29 @@ async function openCustomer(id) {
       },
     },
   });
-  const past = view.alive.filter((p) => !p.future);
-  const future = view.alive.filter((p) => p.future);
+  const past = view.overTime.filter((p) => !p.future);
+  const future = view.overTime.filter((p) => p.future);
   if (past.length && future.length) future.unshift(past[past.length - 1]);
+  const points = (list, key) => list.map((p) => ({ x: p.time, y: p[key] }));
   chart("chart-alive", {
     type: "line",
     data: {
       datasets: [
-        { label: "Up to today", data: past.map((p) => ({ x: p.time, y: p.probabilityAlive })), borderColor: "#2f6fde", backgroundColor: "#2f6fde22", fill: true, pointRadius: 0, stepped: false, tension: 0 },
-        { label: "If they stay silent", data: future.map((p) => ({ x: p.time, y: p.probabilityAlive })), borderColor: "#d2473d", borderDash: [6, 4], pointRadius: 0 },
+        { label: "Risk of lapsing", data: points(past, "risk"), borderColor: "#d2473d", backgroundColor: "#d2473d18", fill: true, pointRadius: 0, borderWidth: 2 },
+        { label: "… if they stay silent", data: points(future, "risk"), borderColor: "#d2473d", borderDash: [6, 4], pointRadius: 0, borderWidth: 2 },
+        { label: "Still a customer (P(alive))", data: points(view.overTime, "probabilityAlive"), borderColor: "#2f6fde", pointRadius: 0, borderWidth: 1.5 },
       ],
     },
     options: {
-      plugins: { tooltip: { callbacks: { title: (items) => date(items[0].parsed.x), label: (ctx) => percent(ctx.parsed.y) } } },
+      plugins: { tooltip: { mode: "index", intersect: false, callbacks: { title: (items) => date(items[0].parsed.x), label: (ctx) => `${ctx.dataset.label}: ${percent(ctx.parsed.y)}` } } },
       scales: {
         x: { type: "linear", ticks: { callback: (v) => date(v), maxTicksLimit: 6 }, grid: { display: false } },
         y: { min: 0, max: 1, ticks: { callback: (v) => percent(v, 0) }, grid: { color: "#eef1f5" } },
       },
     },
   });
+  const today = past[past.length - 1];
+  $("#chart-alive").closest(".chart").dataset.riskToday = today ? String(today.risk) : "";
   $("[data-testid=order-table]").innerHTML =
     `<tr><th>Date</th><th class="num">Amount</th><th>Items</th></tr>` +
     view.orders.slice().reverse().map((o) => `<tr><td>${date(o.day)}</td><td class="num">${money(o.amount, 2)}</td>` +
@@ -375,14 +388,14 @@ async function openCustomer(id) {
   renderEmail(c, view);
   $("[data-testid=offer-table]").innerHTML =
     `<tr><th>Offer</th><th class="num">Expected value</th><th class="num">Shown first</th><th>Why</th></tr>` +
-    view.offers.map((o, i) => `<tr data-offer="${escapeHtml(o.offer)}"${i === 0 ? ' style="font-weight:600"' : ""}><td>${escapeHtml(offerLabel(o.offer))}</td>` +
+    view.offers.map((o, i) => `<tr data-offer="${escapeHtml(o.offer)}"${i === 0 ? ' style="font-weight:600"' : ""}><td>${escapeHtml(o.label ?? offerLabel(o.offer))}</td>` +
       `<td class="num">${money(o.expectedValue, 2)}</td><td class="num">${percent(o.probability, 0)}</td><td class="hint" style="margin:0">${escapeHtml(o.reason ?? "")}</td></tr>`).join("");
 }
 
 function renderEmail(c, view) {
   const best = view.offers[0];
   const lapsing = c.risk >= 0.5;
-  const offerText = best && best.offer !== "none" ? offerLabel(best.offer) : null;
+  const offerText = best && best.offer !== "none" ? best.label ?? offerLabel(best.offer) : null;
   const subject = lapsing
     ? offerText ? `We miss you: ${offerText.toLowerCase()}` : "We miss you — here is what's new"
     : offerText ? `Picked for you, with ${offerText.toLowerCase()}` : "Picked for you";
@@ -390,7 +403,7 @@ function renderEmail(c, view) {
     ? "It has been a while since your last order, and we wanted to say hello. Here are a few things we think you'll like."
     : "Thank you for shopping with us. Based on what you bought, we picked a few things you may like.";
   const products = view.recommended.slice(0, 6).map((r) => `
-    <div class="product" data-item="${escapeHtml(r.item)}"><div class="name">${escapeHtml(r.item.toLowerCase())}</div>
+    <div class="product" data-item="${escapeHtml(r.item)}"><div class="name">${escapeHtml((r.name ?? r.item).toLowerCase())}</div>
       ${r.because.length ? `<div class="why">Because you bought ${r.because.map((b) => escapeHtml(b.toLowerCase())).join(" and ")}</div>` : `<div class="why">Popular with our customers</div>`}
     </div>`).join("");
   $(".email-frame").innerHTML = `
@@ -399,7 +412,7 @@ function renderEmail(c, view) {
       <p>Hello,</p>
       <p>${intro}</p>
       ${offerText ? `<div class="email-offer" data-testid="email-offer">${escapeHtml(offerText)}</div>` : ""}
-      <div class="email-products" data-testid="email-products">${products}</div>
+      ${view.recommendationsUnavailable ? `<p class="hint">(No product suggestions: ${escapeHtml(view.recommendationsUnavailable)}.)</p>` : `<div class="email-products" data-testid="email-products">${products}</div>`}
       <p>See you soon,<br />The shop team</p>
     </div>`;
 }
@@ -409,6 +422,7 @@ const POLICY = {
   ranker: ["Learning ranker", "#2f6fde"],
   none: ["No offer", "#8a8f99"],
   pct10: ["Always 10 % off", "#e5793b"],
+  oracle: ["Best possible (knows the true effects)", "#2e9e62"],
 };
 async function runSimulation() {
   if (!app.data) return;
@@ -418,11 +432,16 @@ async function runSimulation() {
   try {
     const rounds = Number($("#sim-rounds").value);
     const r = await call("simulate", { rounds, seed: 11 });
-    $("#sim-source").textContent = r.source === "package" ? "Simulator: the package's simulateOffers." : "Simulated responses: the demo's simple customer model (see offers.js).";
+    $("#sim-source").textContent = r.source === "package"
+      ? "A simulated shop (the package's OfferSimulator) whose customers' true reactions to each offer are known."
+      : "Simulated responses: the demo's simple customer model (see offers.js).";
+    const label = (p) => POLICY[p]?.[0] ?? p;
     $("[data-testid=sim-kpis]").innerHTML = r.policies.map((p) => kpi(
-      `${money(r.total[p])}`,
-      `${POLICY[p]?.[0] ?? p}: profit from ${count(r.rounds)} contacts (${count(r.orders[p])} orders, ${money(r.spentOnOffers[p])} spent on offers)`,
-      `sim-${p}`)).join("");
+      `${money(r.total[p] / r.rounds, 2)}`,
+      `${label(p)}: profit per customer contacted` +
+        (r.orders ? ` (${count(r.orders[p])} orders, ${money(r.spentOnOffers[p])} spent on offers)` : ` (${money(r.total[p])} in all)`),
+      `sim-${p}`)).join("") +
+      (r.captured != null ? kpi(percent(r.captured, 0), "of the possible gain over “no offer” captured by the ranker while learning", "sim-captured") : "");
     chart("chart-sim", {
       type: "line",
       data: {
@@ -436,13 +455,15 @@ async function runSimulation() {
         scales: { x: { type: "linear", title: { display: true, text: "Customers contacted" } }, y: { ticks: { callback: (v) => money(v, 2) }, grid: { color: "#eef1f5" } } },
       },
     });
-    const mix = Object.entries(r.chosenLate ?? {}).sort((a, b) => b[1] - a[1]);
+    const chosen = r.chosenLate ?? {};
+    const offerName = (o) => r.labels?.[o] ?? offerLabel(o);
+    const mix = [...new Set([...(r.offers ?? []), ...Object.keys(chosen)])].map((o) => [o, chosen[o] ?? 0]).sort((a, b) => b[1] - a[1]);
     chart("chart-sim-mix", {
       type: "bar",
-      data: { labels: mix.map(([o]) => offerLabel(o)), datasets: [{ label: "Times chosen", data: mix.map(([, n]) => n), backgroundColor: "#2f6fde" }] },
+      data: { labels: mix.map(([o]) => offerName(o)), datasets: [{ label: "Times chosen", data: mix.map(([, n]) => n), backgroundColor: "#2f6fde", maxBarThickness: 28 }] },
       options: {
         indexAxis: "y",
-        plugins: { legend: { display: false }, title: { display: true, text: "What the ranker chose at the end of the campaign" } },
+        plugins: { legend: { display: false }, title: { display: true, text: r.source === "package" ? `What the trained ranker would send ${count(r.mixCustomers)} of your customers` : "What the ranker chose in the last fifth of the campaign" } },
         scales: { x: { grid: { color: "#eef1f5" } }, y: { grid: { display: false } } },
       },
     });
@@ -459,7 +480,8 @@ $("#sim-run").addEventListener("click", runSimulation);
 const FIELDS = [
   ["customer", "Customer id", true],
   ["time", "Order date", true],
-  ["item", "Product", false],
+  ["item", "Product id", false],
+  ["itemName", "Product name (for display)", false],
   ["quantity", "Quantity", false],
   ["price", "Unit price", false],
   ["amount", "Order amount", false],

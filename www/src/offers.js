@@ -20,13 +20,28 @@ export const OFFERS = [
 export function rankerOptions(seed = 7) {
   return {
     offers: OFFERS.map(({ label, ...o }) => o),
-    margin: 0.35,
+    marginRate: 0.35,
     exploration: 0.1,
     seed,
   };
 }
 
 export const offerLabel = (id) => OFFERS.find((o) => o.id === id)?.label ?? id;
+
+/** Plain words for an offer spec { kind, value?, cost? }; `money` formats an amount. */
+export function describeOffer(spec, money = (v) => String(v)) {
+  const v = spec.value;
+  switch (spec.kind) {
+    case "none": return "No incentive: a friendly “we miss you” note";
+    case "percent_off": return `${v} % off the next order`;
+    case "amount_off": return `${money(v)} off the next order`;
+    case "free_shipping": return "Free delivery on the next order";
+    case "bonus_points": return `${v} % back in loyalty points`;
+    case "cashback": return `${v} % cashback on the next order`;
+    case "gift": return v ? `A free gift worth ${money(v)} with the next order` : "A small gift with the next order";
+    default: return spec.id ?? spec.kind;
+  }
+}
 
 /** mulberry32: a tiny seeded generator for the JS-side simulator (the package has its own). */
 export function seededRandom(seed) {
@@ -80,9 +95,9 @@ export function simulatedResponse(offer, customer) {
  * Runs a campaign: each round one customer (drawn with replacement) is contacted by each policy,
  * with the same random draws for all policies (common random numbers), so differences come from
  * the policies alone. `rankWith(context)` returns the ranker's { eventId, ranking }; `rewardWith`
- * feeds the outcome back so the ranker learns. Profit = margin x order value - offer cost.
+ * feeds the outcome back so the ranker learns. Profit = margin rate x order value - offer cost.
  */
-export function simulateCampaign({ customers, rounds, seed, margin, rankWith, rewardWith, onProgress }) {
+export function simulateCampaign({ customers, rounds, seed, marginRate, rankWith, rewardWith, onProgress }) {
   const rand = seededRandom(seed);
   // Clip order values at the 95th percentile: one wholesale-sized order should not decide the campaign.
   const values = customers.map((c) => c.orderValue).filter(Number.isFinite).sort((a, b) => a - b);
@@ -113,7 +128,7 @@ export function simulateCampaign({ customers, rounds, seed, margin, rankWith, re
       const resp = simulatedResponse(offer, c);
       const bought = u < resp.buyProbability;
       const cost = bought ? resp.cost(orderValue) : 0;
-      const profit = bought ? margin * orderValue - cost : 0;
+      const profit = bought ? marginRate * orderValue - cost : 0;
       if (eventId !== null) rewardWith(eventId, profit);
       total[p] += profit;
       orders[p] += bought ? 1 : 0;

@@ -3,7 +3,8 @@
 // {type: "progress", stage, fraction}, and {id, type: "result", value} or {id, type: "error", message}.
 import init, * as regulars from "regulars";
 import { parseCsv, parseTime } from "./csv.js";
-import { rankerOptions, simulateCampaign, OFFERS } from "./offers.js";
+import { rankerOptions, simulateCampaign, describeOffer, OFFERS } from "./offers.js";
+import { money, setCurrency } from "./format.js";
 import { ANALYSIS } from "./sample.js";
 
 const DAY = 86400000;
@@ -29,12 +30,13 @@ self.onmessage = async (event) => {
   }
 };
 
-/** Purchase history per customer, read from the same CSV with the same mapping, for display. */
-function histories(text, mapping) {
+/** Purchase history per customer, read from the same CSV with the same mapping, for display;
+ *  and product names by product id when the mapping has a separate name column (`itemName`). */
+function histories(text, mapping, names) {
   const rows = parseCsv(text);
   const header = rows[0] ?? [];
   const col = (name) => (name ? header.indexOf(name) : -1);
-  const [ci, ti, ai, ii, qi, pi, vi] = ["customer", "time", "amount", "item", "quantity", "price", "invoice"].map((k) => col(mapping[k]));
+  const [ci, ti, ai, ii, qi, pi, vi, ni] = ["customer", "time", "amount", "item", "quantity", "price", "invoice", "itemName"].map((k) => col(mapping[k]));
   const byCustomer = new Map();
   for (let r = 1; r < rows.length; r++) {
     const row = rows[r];
@@ -48,18 +50,40 @@ function histories(text, mapping) {
     if (Number.isFinite(amount) && !(amount > 0)) continue; // non-positive amounts are dropped too
     const k = key(c);
     if (!byCustomer.has(k)) byCustomer.set(k, []);
-    byCustomer.get(k).push({ t, amount, item: ii >= 0 ? row[ii]?.trim() : "", quantity: qi >= 0 ? parseFloat(row[qi]) : NaN });
+    const item = ii >= 0 ? row[ii]?.trim() : "";
+    if (ni >= 0 && item && !names.has(item)) names.set(item, row[ni]?.trim() || item);
+    byCustomer.get(k).push({ t, amount, item, quantity: qi >= 0 ? parseFloat(row[qi]) : NaN });
   }
   for (const list of byCustomer.values()) list.sort((a, b) => a.t - b.t);
   return byCustomer;
 }
 
-async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALYSIS.seed }) {
-  if (state) for (const k of ["tx", "summary", "churn", "rec", "ranker"]) state[k]?.free?.();
-  state = null;
+/**
+ * The offer catalogue and a ranker for it. With the package's OfferSimulator, the catalogue is
+ * the simulated shop's and the ranker has already learnt from `warmup` simulated contacts (a
+ * stand-in for the rewards a real shop would feed back); otherwise the demo's own catalogue.
+ */
+function offerSetup(seed, warmup) {
+  const Simulator = Reflect.get(regulars, "OfferSimulator");
+  if (typeof Simulator === "function") {
+    const simulator = new Simulator({ seed });
+    const options = simulator.rankerOptions(seed);
+    const ranker = new regulars.OfferRanker(options);
+    if (warmup > 0) simulator.run(ranker, warmup);
+    simulator.free?.();
+    return { ranker, options, source: "package" };
+  }
+  const options = rankerOptions(seed);
+  return { ranker: new regulars.OfferRanker(options), options, source: "demo" };
+}
+const offerLabels = (options) => Object.fromEntries(options.offers.map((o) => [o.id, OFFERS.find((d) => d.id === o.id && d.kind === o.kind)?.label ?? describeOffer(o, money)]));
+
+async function analyse({ text, mapping, currency = "GBP", horizon = ANALYSIS.horizon, seed = ANALYSIS.seed }) {
+  setCurrency(currency);
   progress("Reading orders", 0.02);
   await tick();
-  const tx = regulars.Transactions.fromCsv(text, mapping);
+  const { itemName, ...packageMapping } = mapping; // the name column is for display only
+  const tx = regulars.Transactions.fromCsv(text, packageMapping);
   const report = tx.report;
   if (tx.customerCount === 0) throw new Error("no customers left after import: check the column mapping");
   progress("Summarising customers", 0.15);
@@ -77,17 +101,30 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
   progress("Scoring customers", 0.45);
   await tick();
   const scores = churn.score(tx);
-  progress("Learning which products go together", 0.5);
-  await tick();
-  const rec = regulars.Recommender.fit(tx, {
-    ...ANALYSIS.recommender,
-    seed,
-    onProgress: (f) => progress("Learning which products go together", 0.5 + 0.4 * f),
-  });
+  // Recommendations need a product column; without one (or if training fails) the page still
+  // shows churn and offers, and says why there are no product suggestions.
+  let rec = null;
+  let recError = null;
+  if (!mapping.item) recError = "map a product column to get product recommendations";
+  else {
+    progress("Learning which products go together", 0.5);
+    await tick();
+    try {
+      rec = regulars.Recommender.fit(tx, {
+        ...ANALYSIS.recommender,
+        seed,
+        onProgress: (f) => progress("Learning which products go together", 0.5 + 0.4 * f),
+      });
+    } catch (err) {
+      recError = err?.message ?? String(err);
+    }
+  }
   progress("Preparing offers", 0.92);
   await tick();
-  const ranker = new regulars.OfferRanker(rankerOptions(seed));
-  const history = histories(typeof text === "string" ? text : new TextDecoder().decode(text), mapping);
+  const offers = offerSetup(seed, ANALYSIS.offerWarmup);
+  const ranker = offers.ranker;
+  const names = new Map();
+  const history = histories(typeof text === "string" ? text : new TextDecoder().decode(text), mapping, names);
 
   // Per-customer table, aligned with the package's own customer order.
   // wasm-bindgen getters copy on every access: read each column once.
@@ -126,7 +163,9 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
       orderValue: spend / orders,
     };
   }
-  state = { tx, summary, churn, rec, ranker, history, customers, byId: new Map(customers.map((c) => [c.id, c])), horizon, seed };
+  // Only now replace the previous data: a file that fails leaves the page on what it showed.
+  if (state) for (const k of ["tx", "summary", "churn", "rec", "ranker"]) state[k]?.free?.();
+  state = { tx, summary, churn, rec, recError, ranker, names, offerLabels: offerLabels(offers.options), history, customers, observationEnd: lastTime, byId: new Map(customers.map((c) => [c.id, c])), horizon, seed };
   progress("Ready", 1);
   return {
     report,
@@ -138,6 +177,8 @@ async function analyse({ text, mapping, horizon = ANALYSIS.horizon, seed = ANALY
     customers,
     horizon,
     lastTime,
+    recommendations: rec ? null : recError,
+    churnMethod: typeof churn.method === "string" ? { method: churn.method, heldOut: churn.validation?.heldOut } : null,
   };
 }
 
@@ -151,40 +192,49 @@ function plain(value) {
   return out;
 }
 
-/** P(alive) through the customer's life: for each day d, the summary the model would have seen
- *  with the observation period ending on d (repeat purchases so far, recency, age), scored by the
- *  same churn model; continued past today to show where the customer is heading. */
-function aliveOverTime(lines, id) {
-  const days = [...new Set(lines.map((l) => Math.floor(l.t / DAY)))].sort((a, b) => a - b);
-  const first = days[0];
-  const today = Math.floor(state.byId.get(id).age + first);
-  const end = today + 180;
-  const step = Math.max(1, Math.ceil((end - first) / 240));
-  const points = [];
-  for (let d = first; d <= end; d += step) points.push(d);
-  if (points[points.length - 1] !== today) points.push(today);
-  points.sort((a, b) => a - b);
-  const frequency = [], recency = [], T = [], monetary = [];
-  const c = state.byId.get(id);
-  // Mean repeat spend for the rows with repeat purchases (the spend model needs it positive).
-  const spend = c.monetary > 0 ? c.monetary : c.orderValue > 0 ? c.orderValue : 1;
-  for (const d of points) {
-    let x = 0, last = first;
-    for (const p of days) if (p <= d) { if (p > first) x++; last = p; }
-    frequency.push(x);
-    recency.push(last - first);
-    T.push(d - first);
-    monetary.push(x > 0 ? spend : 0);
+/**
+ * The customer's risk and P(alive) through their life, as today's churn model would have scored
+ * them on each past day, and on each of the next 180 days if they stay silent. Scoring "as of day
+ * e" uses the model's own rule (it scores as of its observation end): the customer's purchases up
+ * to e are shifted forward by (end - e), a whole number of days, so that e lands on the model's
+ * observation end with the same history, ages and spend. On e = end nothing moves, so the last
+ * past point is exactly the risk shown in the table. All days go to the model in one call.
+ */
+function riskOverTime(lines, id) {
+  const end = state.observationEnd;
+  const first = lines[0].t;
+  const daysBack = Math.floor((end - first) / DAY);
+  const ahead = 180;
+  const step = Math.max(1, Math.ceil((daysBack + ahead) / 240));
+  const offsets = []; // whole days before the end (negative: after it)
+  for (let k = daysBack; k > 0; k -= step) offsets.push(k);
+  offsets.push(0);
+  for (let k = step; k <= ahead; k += step) offsets.push(-k);
+  const customer = [], time = [], amount = [];
+  const withAmounts = lines.every((l) => Number.isFinite(l.amount));
+  for (const k of offsets) {
+    const asOf = end - k * DAY;
+    for (const l of lines) {
+      if (l.t > asOf) break;
+      customer.push(`${id}@${k}`);
+      time.push(l.t + k * DAY);
+      if (withAmounts) amount.push(l.amount);
+    }
   }
-  const synthetic = regulars.Summary.fromColumns({ customer: points.map((d) => `${id}@${d}`), frequency, recency, T, monetary });
-  let alive;
+  const shifted = regulars.Transactions.fromColumns(withAmounts ? { customer, time, amount } : { customer, time });
   try {
-    alive = state.churn.score(synthetic).probabilityAlive;
-  } catch {
-    alive = regulars.ModifiedBetaGeo.fit(state.summary).probabilityAlive(synthetic);
+    const scores = state.churn.score(shifted);
+    const index = new Map(scores.customers.map((c, i) => [c, i]));
+    const risk = scores.risk, alive = scores.probabilityAlive;
+    return offsets
+      .filter((k) => index.has(`${id}@${k}`))
+      .map((k) => {
+        const i = index.get(`${id}@${k}`);
+        return { time: end - k * DAY, risk: risk[i], probabilityAlive: alive[i], future: k < 0 };
+      });
+  } finally {
+    shifted.free?.();
   }
-  synthetic.free?.();
-  return points.map((d, i) => ({ time: d * DAY, probabilityAlive: alive[i], future: d > today }));
 }
 
 async function customer({ customerId: id }) {
@@ -199,49 +249,86 @@ async function customer({ customerId: id }) {
     let o = orders[orders.length - 1];
     if (!o || o.day !== day) orders.push((o = { day, amount: 0, items: [] }));
     if (Number.isFinite(l.amount)) o.amount += l.amount;
-    if (l.item) o.items.push(l.item);
+    if (l.item) o.items.push(state.names.get(l.item) ?? l.item);
   }
-  const recommended = state.rec.recommend(id, { k: ANALYSIS.k }).map(({ item, score }) => {
+  const recommended = !state.rec ? [] : state.rec.recommend(id, { k: ANALYSIS.k }).map(({ item, score }) => {
     let because = [];
     try {
       because = state.rec.explain(id, item).filter((e) => e.contribution > 0).slice(0, 2).map((e) => e.item);
     } catch { because = []; }
-    return { item, score, because };
+    return { item, name: state.names.get(item) ?? item, score, because: because.map((b) => state.names.get(b) ?? b) };
   });
   const { ranking } = state.ranker.rank({ customer: id, risk: c.risk, clv: c.clv, segment: c.segment, orderValue: c.orderValue });
   return {
     customer: c,
     orders,
-    alive: lines.length ? aliveOverTime(lines, id) : [],
+    overTime: lines.length ? riskOverTime(lines, id) : [],
     recommended,
-    offers: ranking.map((r) => ({ offer: r.offer, probability: r.probability, expectedValue: r.expectedValue, reason: r.reason })),
+    recommendationsUnavailable: state.rec ? null : state.recError,
+    offers: ranking.map((r) => ({ offer: r.offer, label: state.offerLabels[r.offer] ?? r.offer, probability: r.probability, expectedValue: r.expectedValue, reason: r.reason })),
   };
 }
 
 async function simulate({ rounds = 3000, seed = 11 }) {
   if (!state) throw new Error("no data loaded yet");
+  const Simulator = Reflect.get(regulars, "OfferSimulator");
+  if (typeof Simulator === "function") return simulateWithPackage(Simulator, rounds, seed);
   const opts = rankerOptions(seed);
-  // The package's own simulator, when it has one: adapt its answer to the view's shape here.
-  const simulateOffers = Reflect.get(regulars, "simulateOffers");
-  if (typeof simulateOffers === "function") {
-    try {
-      const out = simulateOffers({ rounds, seed, offers: opts.offers, margin: opts.margin, customers: state.customers.length });
-      if (out && out.curve && out.total) return { source: "package", ...plain(out) };
-    } catch (err) {
-      console.warn("simulateOffers failed, using the demo simulator:", err?.message ?? err);
-    }
-  }
   const ranker = new regulars.OfferRanker(opts);
   const result = simulateCampaign({
     customers: state.customers,
     rounds,
     seed,
-    margin: opts.margin,
+    marginRate: opts.marginRate,
     rankWith: (ctx) => ranker.rank(ctx),
     rewardWith: (eventId, reward) => ranker.reward(eventId, reward),
     onProgress: (f) => progress("Simulating the campaign", f),
   });
   ranker.free?.();
   progress("Ready", 1);
-  return { source: "demo", offers: OFFERS.map((o) => o.id), ...result };
+  return { source: "demo", offers: OFFERS.map((o) => o.id), labels: offerLabels(opts), ...result };
+}
+
+/**
+ * The campaign on the package's simulated shop (OfferSimulator: true effects known, so the best
+ * possible policy is known too), run in slices to draw the learning curve. The rewards are
+ * expected margins; "always 10 % off" is the simulator's fixed p10 policy. Then the trained
+ * ranker picks an offer for each of this shop's customers (the mix chart).
+ */
+function simulateWithPackage(Simulator, rounds, seed) {
+  const simulator = new Simulator({ seed });
+  const options = simulator.rankerOptions(seed);
+  const ranker = new regulars.OfferRanker(options);
+  const tenPercent = options.offers.find((o) => o.kind === "percent_off" && o.value === 10)?.id;
+  const policies = ["ranker", "none", ...(tenPercent ? ["pct10"] : []), "oracle"];
+  const total = Object.fromEntries(policies.map((p) => [p, 0]));
+  const curve = Object.fromEntries(policies.map((p) => [p, []]));
+  const slices = 30;
+  let done = 0;
+  for (let i = 1; i <= slices; i++) {
+    const n = Math.round((rounds * i) / slices) - done;
+    if (n <= 0) continue;
+    const report = simulator.run(ranker, n);
+    done += n;
+    total.ranker += report.ranker;
+    total.none += report.none;
+    total.oracle += report.oracle;
+    if (tenPercent) total.pct10 += report.fixed[tenPercent];
+    for (const p of policies) curve[p].push({ round: done, profitPerContact: total[p] / done });
+    progress("Simulating the campaign", i / slices);
+  }
+  const chosenLate = {};
+  for (const c of state.customers.slice(0, 500)) {
+    const { ranking } = ranker.rank({ customer: c.id, risk: c.risk, clv: c.clv, segment: c.segment, orderValue: c.orderValue });
+    chosenLate[ranking[0].offer] = (chosenLate[ranking[0].offer] ?? 0) + 1;
+  }
+  ranker.free?.();
+  simulator.free?.();
+  progress("Ready", 1);
+  const captured = total.oracle > total.none ? (total.ranker - total.none) / (total.oracle - total.none) : null;
+  return {
+    source: "package", rounds: done, policies, total, curve, chosenLate, captured,
+    offers: options.offers.map((o) => o.id), labels: offerLabels(options),
+    mixCustomers: Math.min(500, state.customers.length),
+  };
 }

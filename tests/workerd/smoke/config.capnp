@@ -11,6 +11,7 @@ const smoke :Workerd.Worker = (
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "regulars", esModule = embed "../../../pkg/workerd.js"),
     (name = "regulars.js", esModule = embed "../../../pkg/regulars.js"),
+    (name = "extend.js", esModule = embed "../../../pkg/extend.js"),
     (name = "regulars_bg.wasm", wasm = embed "../../../pkg/regulars_bg.wasm"),
   ],
   compatibilityDate = "2025-09-01",
