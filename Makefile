@@ -8,7 +8,7 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 NPM_SOURCES := $(wildcard npm/*)
 
-.PHONY: help setup tools tools-fuzz test-fuzz browser demo test test-rust test-js test-size test-browser test-workerd build bench fuzz clean
+.PHONY: help setup tools tools-fuzz test-fuzz test-browser test-workerd browser demo test test-rust test-js test-size test-browser test-workerd build bench fuzz clean
 
 help:
 	@echo "make demo   — install what is missing, build, print the sample shop's retention report, serve the demo"
@@ -50,7 +50,7 @@ pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) scripts/build-pkg.sh
 	bash scripts/build-pkg.sh
 
 ## Tests ----------------------------------------------------------------------------------------
-test: test-rust test-js test-size test-fuzz
+test: test-rust test-js test-size test-browser test-workerd test-fuzz
 	@echo "make test: all checks passed"
 
 test-rust:
@@ -62,6 +62,16 @@ test-js: build
 test-size: build
 	node scripts/size-check.mjs
 
+# The demo built with Vite and driven in headless Debian Chromium (Playwright), plus a plain
+# <script type="module"> page; screenshots go to artifacts/screenshots/.
+test-browser: build browser
+	npx vite build www --logLevel warn
+	node --test tests/browser/
+
+# The edge-worker example in workerd (Cloudflare's runtime, from npm) on 127.0.0.1.
+test-workerd: build
+	node --test tests/workerd/
+
 # Each fuzz target for a short bounded time on the committed corpus; `make fuzz` runs longer.
 test-fuzz: tools-fuzz
 	bash scripts/fuzz.sh 15
@@ -72,6 +82,9 @@ fuzz: tools-fuzz
 ## Demo -----------------------------------------------------------------------------------------
 demo: build
 	node scripts/demo-report.mjs
+	npx vite build www --logLevel warn
+	@echo "Serving the demo page — open the URL below (Ctrl-C to stop)."
+	npx vite preview www --host 127.0.0.1 --port 5173
 
 ## Benchmarks -----------------------------------------------------------------------------------
 bench: build
