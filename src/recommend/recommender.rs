@@ -433,6 +433,9 @@ fn best_result(results: &[ValidationResult]) -> Option<&ValidationResult> {
     best
 }
 
+/// How many of the best stage-1 blends are re-scored with each other ALS recency variant.
+const STAGE_TWO_BLENDS: usize = 12;
+
 /// Ranks for validation: `k` items per customer excluding history.
 const VALIDATION_K: usize = 10;
 
@@ -598,9 +601,16 @@ impl Recommender {
         let mut results = evaluate(&stamp(als_half_lives[0], false), fitted.als.as_ref(), &mut |f| {
             progress(0.8 + 0.15 * f / rounds as f64)
         });
+        // The other ALS recency variants: only with the best stage-1 mixtures that use ALS (the
+        // weight grid is flat near its top; this keeps "auto" affordable).
+        let mut ranked: Vec<&ValidationResult> = results.iter().filter(|r| r.blend.als > 0.0).collect();
+        ranked.sort_by(|a, b| b.metrics.recall_capped.total_cmp(&a.metrics.recall_capped));
+        let shortlist: Vec<Blend> = ranked.iter().take(STAGE_TWO_BLENDS).map(|r| r.blend).collect();
         for (n, (h, model)) in extra_als.iter().enumerate() {
             let done = (n + 1) as f64 / rounds as f64;
-            results.extend(evaluate(&stamp(*h, true), Some(model), &mut |f| {
+            let variants: Vec<Blend> =
+                shortlist.iter().map(|b| Blend { als_recency_half_life_days: *h, ..*b }).collect();
+            results.extend(evaluate(&variants, Some(model), &mut |f| {
                 progress(0.8 + 0.15 * (done + f / rounds as f64))
             }));
         }
