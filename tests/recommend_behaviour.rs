@@ -262,3 +262,42 @@ fn bad_options_and_data_are_errors() {
     assert!(Recommender::fit(&no_items, &RecommenderOptions::default(), &mut |_| {}).is_err());
     assert!(Algorithm::parse("magic").is_err());
 }
+
+#[test]
+fn fit_with_blend_keeps_the_als_recency_half_life() {
+    // `fit_with_blend` used to drop the ALS recency half-life (normalising the weights reset it).
+    let tx = shop();
+    let blend = regulars::recommend::Blend {
+        als: 2.0,
+        knn: 1.0,
+        popular: 1.0,
+        popularity_half_life_days: 0.0,
+        freshness_half_life_days: 90.0,
+        als_recency_half_life_days: 60.0,
+    };
+    let model = Recommender::fit_with_blend(&tx, &options(Algorithm::Auto), blend, &mut |_| {}).unwrap();
+    let b = model.blend();
+    assert_eq!((b.als_recency_half_life_days, b.freshness_half_life_days), (60.0, 90.0));
+    assert!((b.als - 0.5).abs() < 1e-6 && (b.knn - 0.25).abs() < 1e-6 && (b.popular - 0.25).abs() < 1e-6);
+    let bad = regulars::recommend::Blend { als_recency_half_life_days: f32::NAN, ..blend };
+    assert!(Recommender::fit_with_blend(&tx, &options(Algorithm::Auto), bad, &mut |_| {}).is_err());
+}
+
+#[test]
+fn auto_validates_on_both_folds_and_tries_freshness() {
+    let tx = shop();
+    let model = Recommender::fit(&tx, &options(Algorithm::Auto), &mut |_| {}).unwrap();
+    let v = model.validation();
+    assert!(!v.is_empty());
+    // Freshness candidates are scored (off is among the stage-1 candidates).
+    assert!(v.iter().any(|r| r.blend.freshness_half_life_days > 0.0));
+    assert!(v.iter().any(|r| r.blend.freshness_half_life_days == 0.0));
+    // The chosen blend is the best validated one.
+    let best = v.iter().map(|r| r.metrics.recall_capped).fold(f64::MIN, f64::max);
+    let chosen = v.iter().find(|r| r.blend == model.blend()).expect("the chosen blend was validated");
+    assert_eq!(chosen.metrics.recall_capped, best);
+    // An explicit 0 turns the freshness search off.
+    let off = RecommenderOptions { freshness_half_life_days: Some(0.0), ..options(Algorithm::Auto) };
+    let model = Recommender::fit(&tx, &off, &mut |_| {}).unwrap();
+    assert!(model.validation().iter().all(|r| r.blend.freshness_half_life_days == 0.0));
+}

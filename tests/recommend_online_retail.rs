@@ -7,7 +7,8 @@
 //! The default ("auto") recommender must reach 0.125. On this exact split (same filters and test
 //! set as `benches/side_by_side_recommend.py`) implicit 0.7.3 measures 0.1171 (ALS) and 0.1174
 //! (BM25), a little above the figures; each named scorer here must match its implicit
-//! counterpart within 2 %.
+//! counterpart within 2 %, and the default must clear 0.125 for other ALS seeds too (on average;
+//! each seed at least 0.123).
 mod common;
 
 use regulars::data::{parse_time, CsvMapping, CsvOptions, Transactions};
@@ -73,6 +74,26 @@ fn default_recommender_beats_implicit_on_online_retail() {
     assert!(model.to_bytes().len() <= 2_000_000, "model bytes {}", model.to_bytes().len());
 }
 
+/// The margin must not hang on one lucky seed: with a single validation fold "auto" picked
+/// different weights per ALS seed and ranged 0.1221–0.1258 over seeds 42, 1, 2, 3. Every seed
+/// must clear implicit's best (0.1174) with room, and the seeds' mean the acceptance floor.
+#[test]
+fn default_recommender_is_robust_to_the_seed() {
+    let split = split();
+    let mut total = 0.0;
+    let seeds = [1u64, 2, 3];
+    for seed in seeds {
+        let options = RecommenderOptions { seed, ..Default::default() };
+        let model = Recommender::fit(&split.train, &options, &mut |_| {}).unwrap();
+        let m = metrics(&model, &split);
+        report(&format!("seed {seed} ({})", model.blend().name()), &m);
+        assert!(m.recall_capped >= 0.123, "seed {seed}: recall@10 {:.4} < 0.123", m.recall_capped);
+        total += m.recall_capped;
+    }
+    let mean = total / seeds.len() as f64;
+    assert!(mean >= 0.125, "mean recall@10 over seeds {mean:.4} < 0.125");
+}
+
 /// Exploration (not an acceptance check): `RX_SWEEP=1 cargo test --release --test
 /// recommend_online_retail sweep -- --nocapture`.
 #[test]
@@ -90,6 +111,7 @@ fn sweep() {
             match k {
                 "alg" => o.algorithm = Algorithm::parse(v).unwrap(),
                 "hl" => o.als_recency_half_life_days = Some(v.parse().unwrap()),
+                "seed" => o.seed = v.parse().unwrap(),
                 "reg" => o.regularization = v.parse().unwrap(),
                 "alpha" => o.alpha = v.parse().unwrap(),
                 "f" => o.factors = v.parse().unwrap(),
@@ -105,7 +127,21 @@ fn sweep() {
             }
         }
         let t = std::time::Instant::now();
-        let model = Recommender::fit(&split.train, &o, &mut |_| {}).unwrap();
+        let model = match line.split(',').find_map(|kv| kv.trim().strip_prefix("blend=")) {
+            Some(b) => {
+                let w: Vec<f32> = b.split(':').map(|x| x.parse().unwrap()).collect();
+                let blend = regulars::recommend::Blend {
+                    als: w[0],
+                    knn: w[1],
+                    popular: w[2],
+                    popularity_half_life_days: 0.0,
+                    freshness_half_life_days: w[3],
+                    als_recency_half_life_days: w[4],
+                };
+                Recommender::fit_with_blend(&split.train, &o, blend, &mut |_| {}).unwrap()
+            }
+            None => Recommender::fit(&split.train, &o, &mut |_| {}).unwrap(),
+        };
         let fit = t.elapsed().as_secs_f64();
         if std::env::var("RX_VAL").is_ok() {
             let mut v: Vec<_> = model.validation().to_vec();
