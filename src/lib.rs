@@ -21,6 +21,7 @@ pub mod error;
 pub mod offers;
 pub mod recommend;
 pub mod rng;
+pub mod sort;
 
 #[cfg(target_arch = "wasm32")]
 mod js;

@@ -325,12 +325,19 @@ fn solve_rows(
     steps: usize,
     from_zero: bool,
 ) {
+    // Fixed-stride kernels let the compiler keep a row in registers; in wasm only the default
+    // (64 factors) gets one, since each copy costs ~8 KB of the module's size budget.
     match stride {
+        #[cfg(not(target_arch = "wasm32"))]
         16 => solve_rows_n::<16>(matrix, confidences, other, this, regularization, steps, from_zero),
+        #[cfg(not(target_arch = "wasm32"))]
         32 => solve_rows_n::<32>(matrix, confidences, other, this, regularization, steps, from_zero),
+        #[cfg(not(target_arch = "wasm32"))]
         48 => solve_rows_n::<48>(matrix, confidences, other, this, regularization, steps, from_zero),
         64 => solve_rows_n::<64>(matrix, confidences, other, this, regularization, steps, from_zero),
+        #[cfg(not(target_arch = "wasm32"))]
         96 => solve_rows_n::<96>(matrix, confidences, other, this, regularization, steps, from_zero),
+        #[cfg(not(target_arch = "wasm32"))]
         128 => solve_rows_n::<128>(matrix, confidences, other, this, regularization, steps, from_zero),
         _ => {
             let yty = gramian(other, stride, regularization);
@@ -485,7 +492,7 @@ impl AlsModel {
     /// against the item factors — the fold-in of Hu et al. §4 without retraining.
     pub fn fold_in(&self, items: &[u32], values: &[f32]) -> Vec<f32> {
         let mut order: Vec<usize> = (0..items.len()).collect();
-        order.sort_by_key(|&k| items[k]);
+        crate::sort::sort_by(&mut order, &|&a, &b| items[a].cmp(&items[b]).then(a.cmp(&b)));
         let mut idx = Vec::with_capacity(items.len());
         let mut val: Vec<f32> = Vec::with_capacity(items.len());
         for k in order {

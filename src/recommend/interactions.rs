@@ -75,7 +75,7 @@ impl Sparse {
 
     /// Builds from (row, column, value) triplets, summing duplicates.
     pub fn from_triplets(rows: usize, mut triplets: Vec<(u32, u32, f32)>) -> Sparse {
-        triplets.sort_unstable_by_key(|t| (t.0, t.1));
+        crate::sort::sort_by(&mut triplets, &|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let mut offsets = vec![0usize; rows + 1];
         let mut indices = Vec::with_capacity(triplets.len());
         let mut values: Vec<f32> = Vec::with_capacity(triplets.len());
@@ -305,7 +305,7 @@ mod tests {
                 from_csc.push((*c, i as u32, *v));
             }
         }
-        from_csc.sort_by_key(|t| (t.0, t.1));
+        crate::sort::sort_by(&mut from_csc, &|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         let mut from_csr = Vec::new();
         for c in 0..m.customers() {
             let (is, vs) = m.by_customer.row(c);

@@ -184,7 +184,7 @@ impl ItemKnnModel {
                 row.select_nth_unstable_by(neighbours - 1, order);
                 row.truncate(neighbours);
             }
-            row.sort_unstable_by_key(|e| e.0);
+            crate::sort::sort_by(&mut row, &|a, b| a.0.cmp(&b.0));
             for &(j, s) in &row {
                 indices.push(j);
                 values.push(s);

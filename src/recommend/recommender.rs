@@ -603,9 +603,9 @@ impl Recommender {
         });
         // The other ALS recency variants: only with the best stage-1 mixtures that use ALS (the
         // weight grid is flat near its top; this keeps "auto" affordable).
-        let mut ranked: Vec<&ValidationResult> = results.iter().filter(|r| r.blend.als > 0.0).collect();
-        ranked.sort_by(|a, b| b.metrics.recall_capped.total_cmp(&a.metrics.recall_capped));
-        let shortlist: Vec<Blend> = ranked.iter().take(STAGE_TWO_BLENDS).map(|r| r.blend).collect();
+        let mut ranked: Vec<(usize, &ValidationResult)> = results.iter().enumerate().filter(|(_, r)| r.blend.als > 0.0).collect();
+        crate::sort::sort_by(&mut ranked, &|a, b| b.1.metrics.recall_capped.total_cmp(&a.1.metrics.recall_capped).then(a.0.cmp(&b.0)));
+        let shortlist: Vec<Blend> = ranked.iter().take(STAGE_TWO_BLENDS).map(|(_, r)| r.blend).collect();
         for (n, (h, model)) in extra_als.iter().enumerate() {
             let done = (n + 1) as f64 / rounds as f64;
             let variants: Vec<Blend> =
@@ -800,7 +800,7 @@ impl Recommender {
         }
         let mut counts: Vec<(u32, f32)> = Vec::new();
         let mut sorted = known;
-        sorted.sort_unstable();
+        crate::sort::sort_by(&mut sorted, &|a, b| a.cmp(b));
         for i in sorted {
             match counts.last_mut() {
                 Some(last) if last.0 == i => last.1 += 1.0,
@@ -898,7 +898,7 @@ impl Recommender {
             .filter(|(_, c)| *c != 0.0)
             .map(|(&j, c)| (self.item_ids[j as usize].clone(), c))
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        crate::sort::sort_by(&mut out, &|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(out)
     }
 

@@ -225,11 +225,16 @@ fn matvec_rows_n<const S: usize>(matrix: &[f32], v: &[f32], scores: &mut [f32]) 
 #[inline(always)]
 fn matvec_rows_inline(matrix: &[f32], stride: usize, v: &[f32], scores: &mut [f32]) {
     match stride {
+        #[cfg(not(target_arch = "wasm32"))]
         16 => matvec_rows_n::<16>(matrix, v, scores),
+        #[cfg(not(target_arch = "wasm32"))]
         32 => matvec_rows_n::<32>(matrix, v, scores),
+        #[cfg(not(target_arch = "wasm32"))]
         48 => matvec_rows_n::<48>(matrix, v, scores),
         64 => matvec_rows_n::<64>(matrix, v, scores),
+        #[cfg(not(target_arch = "wasm32"))]
         96 => matvec_rows_n::<96>(matrix, v, scores),
+        #[cfg(not(target_arch = "wasm32"))]
         128 => matvec_rows_n::<128>(matrix, v, scores),
         _ => matvec_rows(matrix, stride, v, scores),
     }
