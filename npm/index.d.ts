@@ -117,6 +117,12 @@ export interface CsvOptions {
   header?: boolean;
   /** Keep lines whose amount is exactly 0 (a free order is still a purchase). Default `false`. */
   keepZeroAmounts?: boolean;
+  /**
+   * Net each cancellation (needs `item` and `quantity` columns) against the same customer's latest
+   * earlier purchases of that item: their quantity and amount shrink, and a line cancelled in full is
+   * dropped as "cancelled by a later return". Default `false` (lines are kept as the file has them).
+   */
+  netCancellations?: boolean;
 }
 
 /** What an import kept and what it dropped, and why. `kept + sum(dropped) === rows`. */
