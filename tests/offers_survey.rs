@@ -14,6 +14,7 @@ fn worlds(seed: u64) -> Vec<Box<dyn World>> {
         Box::new(Builtin::new("alternative", SimulatorConfig::alternative(seed))),
         Box::new(Logistic::new(true)),
         Box::new(Logistic::new(false)),
+        Box::new(Logistic::lapsing()),
         Box::new(Additive::new()),
         Box::new(Opaque),
     ]
@@ -45,6 +46,10 @@ fn survey() {
             let mark = if o.beats_every_fixed_offer() { "" } else { "!" };
             line += &format!(" {:5.1}{mark} [g {:4.1}]", 100.0 * o.captured, 100.0 * o.greedy_late);
             min = min.min(o.captured);
+            if std::env::var("TRACE").is_ok() {
+                let b: Vec<String> = o.blocks.iter().map(|x| format!("{:.0}", 100.0 * x)).collect();
+                println!("  seed {seed}: {}", b.join(" "));
+            }
             sum += o.captured;
             if baseline {
                 let mut world = worlds(seed).remove(w);

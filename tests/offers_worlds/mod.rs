@@ -53,6 +53,8 @@ pub struct Outcome {
     pub policy: f64,
     pub oracle: f64,
     pub none: f64,
+    /// Captured share per block of a tenth of the rounds.
+    pub blocks: Vec<f64>,
     /// Captured share of the policy's greedy choices (no exploration), last half of the rounds.
     pub greedy_late: f64,
     /// (offer id, expected total of always showing it when eligible, else none).
@@ -77,6 +79,8 @@ pub fn run(world: &mut dyn World, policy: &mut dyn Policy, rounds: usize, seed: 
     let (mut total, mut oracle, mut base) = (0.0, 0.0, 0.0);
     let mut fixed = vec![0.0; k];
     let (mut g_total, mut g_oracle, mut g_none) = (0.0, 0.0, 0.0);
+    let mut blocks = Vec::new();
+    let (mut b_total, mut b_oracle, mut b_none) = (0.0, 0.0, 0.0);
     for round in 0..rounds {
         let c = world.draw(&mut rng);
         let (a, token) = policy.choose(&c.context);
@@ -95,6 +99,13 @@ pub fn run(world: &mut dyn World, policy: &mut dyn Policy, rounds: usize, seed: 
         base += c.expected(none);
         let eligible = catalogue.eligible(&c.context);
         oracle += eligible.iter().map(|&b| c.expected(b)).fold(c.expected(none), f64::max);
+        b_total += c.expected(a);
+        b_none += c.expected(none);
+        b_oracle += catalogue.eligible(&c.context).iter().map(|&b| c.expected(b)).fold(c.expected(none), f64::max);
+        if (round + 1) % (rounds / 10).max(1) == 0 {
+            blocks.push((b_total - b_none) / (b_oracle - b_none));
+            (b_total, b_oracle, b_none) = (0.0, 0.0, 0.0);
+        }
         for (b, f) in fixed.iter_mut().enumerate() {
             *f += if catalogue.offers()[b].is_eligible(&c.context) { c.expected(b) } else { c.expected(none) };
         }
@@ -104,6 +115,7 @@ pub fn run(world: &mut dyn World, policy: &mut dyn Policy, rounds: usize, seed: 
         policy: total,
         oracle,
         none: base,
+        blocks,
         greedy_late: (g_total - g_none) / (g_oracle - g_none),
         fixed: catalogue.offers().iter().map(|o| o.id.clone()).zip(fixed).collect(),
     }
@@ -328,14 +340,21 @@ enum Kind {
 /// "Loyal Customers". Context: risk, clv, segment and, if `order_value`, the order value.
 pub struct Logistic {
     pub order_value: bool,
+    /// Added to every segment's mean risk log-odds (0: the default mix; 1.5: mostly lapsing
+    /// customers, where most offers pay and a plain learner does well).
+    pub risk_shift: f64,
     segments: Vec<(&'static str, f64, f64, f64, Kind)>,
 }
 
 impl Logistic {
+    pub fn lapsing() -> Self {
+        Logistic { risk_shift: 1.5, ..Logistic::new(true) }
+    }
     pub fn new(order_value: bool) -> Self {
         // (name, weight, mean log-odds of risk, median order value, kind)
         Logistic {
             order_value,
+            risk_shift: 0.0,
             segments: vec![
                 ("Champions", 0.10, -1.8, 110.0, Kind::Loyal),
                 ("Loyal Customers", 0.15, -1.1, 85.0, Kind::Loyal),
@@ -353,7 +372,8 @@ const LOGISTIC_MARGIN_RATE: f64 = 0.4;
 
 impl World for Logistic {
     fn name(&self) -> String {
-        format!("logistic{}", if self.order_value { "" } else { " without order value" })
+        let lapsing = if self.risk_shift > 0.0 { ", lapsing" } else { "" };
+        format!("logistic{}{lapsing}", if self.order_value { "" } else { " without order value" })
     }
     fn offers(&self) -> Vec<OfferSpec> {
         vec![
@@ -383,7 +403,7 @@ impl World for Logistic {
             }
         }
         let (name, _, risk_logit, order, kind) = s;
-        let risk = sigmoid(risk_logit + 0.8 + 0.9 * rng.normal());
+        let risk = sigmoid(risk_logit + 0.8 + self.risk_shift + 0.9 * rng.normal());
         let ov = order * (0.4 * rng.normal()).exp();
         let orders = match kind {
             Kind::Loyal => 10.0,
