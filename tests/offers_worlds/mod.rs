@@ -80,11 +80,20 @@ pub fn run(world: &mut dyn World, policy: &mut dyn Policy, rounds: usize, seed: 
     let mut fixed = vec![0.0; k];
     let (mut g_total, mut g_oracle, mut g_none) = (0.0, 0.0, 0.0);
     let mut blocks = Vec::new();
+    let mut diag: std::collections::BTreeMap<String, (usize, f64)> = Default::default();
     let (mut b_total, mut b_oracle, mut b_none) = (0.0, 0.0, 0.0);
     for round in 0..rounds {
         let c = world.draw(&mut rng);
         let (a, token) = policy.choose(&c.context);
         let g = policy.greedy();
+        if round >= rounds / 2 && g < k && std::env::var("DIAG").is_ok() {
+            let eligible = catalogue.eligible(&c.context);
+            let best = eligible.iter().copied().fold(none, |x, b| if c.expected(b) > c.expected(x) { b } else { x });
+            let key = format!("{} -> {} ({})", catalogue.offers()[best].id, catalogue.offers()[g].id, c.context.segment.clone().unwrap_or_default());
+            let e = diag.entry(key).or_insert((0usize, 0.0f64));
+            e.0 += 1;
+            e.1 += c.expected(best) - c.expected(g);
+        }
         if round >= rounds / 2 && g < k {
             g_total += c.expected(g);
             g_none += c.expected(none);
@@ -109,6 +118,11 @@ pub fn run(world: &mut dyn World, policy: &mut dyn Policy, rounds: usize, seed: 
         for (b, f) in fixed.iter_mut().enumerate() {
             *f += if catalogue.offers()[b].is_eligible(&c.context) { c.expected(b) } else { c.expected(none) };
         }
+    }
+    let mut d: Vec<_> = diag.into_iter().collect();
+    d.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1));
+    for (key, (n, loss)) in d.iter().take(12) {
+        println!("    {key}: {n} rounds, loss {loss:.0}");
     }
     Outcome {
         captured: (total - base) / (oracle - base),
