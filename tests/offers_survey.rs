@@ -80,3 +80,26 @@ fn describe() {
         );
     }
 }
+
+/// The JS demo case `new OfferSimulator({setup: "alternative", seed})`, ranker seed 3, 50,000
+/// rounds, through the crate's own `Simulator::run`.
+#[test]
+#[ignore]
+fn builtin_runs() {
+    use regulars::offers::simulator::Simulator;
+    use regulars::offers::OfferRanker;
+    for (label, make) in [
+        ("standard", SimulatorConfig::standard as fn(u64) -> SimulatorConfig),
+        ("alternative (JS)", SimulatorConfig::alternative_with_order_value),
+        ("alternative, no order value", SimulatorConfig::alternative),
+    ] {
+        let mut line = format!("{label:30}");
+        for seed in [11, 12, 13, 14, 15] {
+            let mut sim = Simulator::new(make(seed)).unwrap();
+            let mut ranker = OfferRanker::new(sim.ranker_options(3)).unwrap();
+            let report = sim.run(&mut ranker, 50_000).unwrap();
+            line += &format!(" {:5.1}", 100.0 * report.captured_share);
+        }
+        println!("{line}");
+    }
+}
