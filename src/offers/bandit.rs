@@ -359,7 +359,7 @@ impl OfferRanker {
 
         let none_mean = s.eligible.iter().position(|&a| a == none).map(|k| s.mean[k]).unwrap_or(0.0);
         let mut order: Vec<usize> = (0..s.eligible.len()).filter(|&k| k != chosen).collect();
-        order.sort_by(|&x, &y| s.mean[y].total_cmp(&s.mean[x]).then(x.cmp(&y)));
+        crate::sort::sort_by(&mut order, &|&x, &y| s.mean[y].total_cmp(&s.mean[x]).then(x.cmp(&y)));
         order.insert(0, chosen);
         let ranking = order
             .into_iter()
