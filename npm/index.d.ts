@@ -385,6 +385,12 @@ export interface ClvOptions {
   discountRate: number;
 }
 
+/**
+ * Bytes of WebAssembly linear memory the module holds now (memory grows and is never returned):
+ * what an edge worker's memory budget has to cover.
+ */
+export function wasmMemoryBytes(): number;
+
 /** Discounted customer lifetime value (money) over `horizon`: expected purchases × expected spend. */
 export function customerLifetimeValue(model: PurchaseModel, spend: GammaGamma, s: Summary, options: ClvOptions): Float64Array;
 
