@@ -87,6 +87,6 @@ export function onlineRetailSplit(splitTime) {
     const fresh = [...(after.get(customer) ?? [])].filter((i) => !items.has(i) && trainItems.has(i));
     if (fresh.length) test.push([customer, new Set(fresh)]);
   }
-  return { train: r.Transactions.fromColumns(train), test };
+  return { train: r.Transactions.fromColumns(train), test, history: before };
 }
 

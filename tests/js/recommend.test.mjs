@@ -8,7 +8,7 @@ const { Transactions, Recommender } = r;
 const splitTime = Date.UTC(2011, 8, 1);
 const all = Transactions.fromCsv(onlineRetailCsv(), { ...onlineRetailMapping, invoice: "InvoiceNo" });
 
-const { train, test: testSet } = onlineRetailSplit(splitTime);
+const { train, test: testSet, history } = onlineRetailSplit(splitTime);
 const rec = Recommender.fit(train, { seed: 1 });
 
 test("Online Retail: default recommend reaches recall@10 >= 0.125 (implicit's best: 0.115)", () => {
@@ -16,6 +16,8 @@ test("Online Retail: default recommend reaches recall@10 >= 0.125 (implicit's be
   const batch = rec.recommendMany(testSet.map(([c]) => c), { k: 10 });
   testSet.forEach(([customer, relevant], n) => {
     const items = batch.items[n];
+    // Purchased items are never recommended (excludePurchased is the default).
+    for (const item of items) assert.ok(!history.get(customer).has(item), `${customer} already bought ${item}`);
     assert.deepEqual(items, rec.recommend(customer, { k: 10 }).map((x) => x.item));
     const h = items.filter((i) => relevant.has(i)).length;
     hits += h;
