@@ -96,6 +96,7 @@ bench: build peers
 	cargo bench
 	node benches/side_by_side_churn.mjs
 	node benches/side_by_side_recommend.mjs
+	node benches/offers_rank.mjs
 
 clean:
 	rm -rf pkg pkg.tmp target node_modules
