@@ -8,7 +8,7 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 NPM_SOURCES := $(wildcard npm/*)
 
-.PHONY: help setup tools tools-fuzz test-fuzz test-browser test-workerd browser demo test test-rust test-js test-size test-browser test-workerd build bench fuzz clean
+.PHONY: help peers setup tools tools-fuzz test-fuzz test-browser test-workerd browser demo test test-rust test-js test-size test-browser test-workerd build bench fuzz clean
 
 help:
 	@echo "make demo   — install what is missing, build, print the sample shop's retention report, serve the demo"
@@ -87,8 +87,16 @@ demo: build
 	npx vite preview www --host 127.0.0.1 --port 5173
 
 ## Benchmarks -----------------------------------------------------------------------------------
-bench: build
+# The Python peers for the side-by-side scripts, from PyPI.
+peers:
+	@python3 -c "import lifetimes, implicit" 2>/dev/null \
+	  || { echo "installing lifetimes and implicit"; python3 -m pip install -q lifetimes implicit threadpoolctl; }
+
+bench: build peers
 	cargo bench
+	node benches/side_by_side_churn.mjs
+	node benches/side_by_side_recommend.mjs
+	node benches/offers_rank.mjs
 
 clean:
 	rm -rf pkg pkg.tmp target node_modules

@@ -117,6 +117,12 @@ export interface CsvOptions {
   header?: boolean;
   /** Keep lines whose amount is exactly 0 (a free order is still a purchase). Default `false`. */
   keepZeroAmounts?: boolean;
+  /**
+   * Net each cancellation (needs `item` and `quantity` columns) against the same customer's latest
+   * earlier purchases of that item: their quantity and amount shrink, and a line cancelled in full is
+   * dropped as "cancelled by a later return". Default `false` (lines are kept as the file has them).
+   */
+  netCancellations?: boolean;
 }
 
 /** What an import kept and what it dropped, and why. `kept + sum(dropped) === rows`. */
@@ -378,6 +384,12 @@ export interface ClvOptions {
   /** Discount rate per unit of the summary (e.g. 0.0003 per day ≈ 10 % a year). */
   discountRate: number;
 }
+
+/**
+ * Bytes of WebAssembly linear memory the module holds now (memory grows and is never returned):
+ * what an edge worker's memory budget has to cover.
+ */
+export function wasmMemoryBytes(): number;
 
 /** Discounted customer lifetime value (money) over `horizon`: expected purchases × expected spend. */
 export function customerLifetimeValue(model: PurchaseModel, spend: GammaGamma, s: Summary, options: ClvOptions): Float64Array;
@@ -660,6 +672,8 @@ export class OfferRanker implements Disposable {
   static fromBytes(bytes: Bytes): OfferRanker;
   /** Ranks the eligible offers for one customer; the first is the one to show. */
   rank(context: OfferContext): Ranking;
+  /** `rank` as JSON text (what `rank` parses; one string crosses the wasm boundary). */
+  rankJson(context: OfferContext): string;
   /** Feeds back the outcome of a ranked event, e.g. the margin earned after the offer (0 if no order). */
   reward(eventId: string, reward: number): void;
   /** Estimates how `policy` (default: this ranker) would have done on a logged history. */

@@ -22,7 +22,7 @@ for (const line of csv.toString("utf8").split("\n").slice(1)) {
 
 const t0 = performance.now();
 const mapping = { customer: "CustomerID", time: "InvoiceDate", item: "StockCode", quantity: "Quantity", price: "UnitPrice", invoice: "InvoiceNo" };
-const tx = r.Transactions.fromCsv(csv, mapping);
+const tx = r.Transactions.fromCsv(csv, mapping, { netCancellations: true });
 const { rows, kept, dropped } = tx.report;
 console.log("regulars — retention report for the sample shop (Online Retail slice, CC BY 4.0; see www/public/sample/ATTRIBUTION.md)\n");
 console.log(`Imported ${kept.toLocaleString()} of ${rows.toLocaleString()} order lines; dropped: ${Object.entries(dropped).map(([k, v]) => `${v} ${k}`).join(", ") || "none"}.`);
@@ -52,6 +52,8 @@ const scores = churn.score(tx);
 
 let recommender = null;
 if (r.Recommender) recommender = r.Recommender.fit(tx, { seed: 1 });
+// Mean spend per purchase day, the order value the offers are priced against.
+const orderValue = summary.totalSpend.reduce((a, b) => a + b, 0) / [...summary.frequency].reduce((a, f) => a + f + 1, 0);
 let ranker = null;
 if (r.OfferRanker) {
   ranker = new r.OfferRanker({
@@ -61,7 +63,8 @@ if (r.OfferRanker) {
       { id: "bonus-points", kind: "bonus_points", value: 5 },
       { id: "gift", kind: "gift", cost: 3, eligible: { segments: ["Champions", "Loyal Customers", "Can't Lose Them"] } },
     ],
-    margin: 0.35,
+    margin: 0.35 * orderValue, // a 35 % gross margin on an average order
+    marginRate: 0.35,
     seed: 1,
   });
 }
@@ -85,7 +88,7 @@ for (const i of atRisk) {
     ? recommender.recommend(c, { k: 3 }).map((x) => descriptions.get(x.item) ?? x.item).join("; ")
     : "";
   const offer = ranker
-    ? ranker.rank({ customer: c, risk: scores.risk[i], clv: scores.clv[i], segment: scores.segment[i] }).ranking[0]
+    ? ranker.rank({ customer: c, risk: scores.risk[i], clv: scores.clv[i], segment: scores.segment[i], orderValue }).ranking[0]
     : null;
   console.log(`  ${pad(c, 9)} ${padStart(percent(scores.risk[i]), 6)} ${padStart(percent(scores.probabilityAlive[i]), 8)} ${padStart(money(scores.clv[i]), 11)}  ${pad(scores.segment[i], 21)} ${products}${offer ? ` | offer: ${offer.offer} (${offer.expectedValue >= 0 ? "+" : ""}${offer.expectedValue.toFixed(2)})` : ""}`);
 }

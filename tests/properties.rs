@@ -1,7 +1,10 @@
 //! Property tests of the invariants every model and import must keep, on random inputs.
 use proptest::prelude::*;
 
-use regulars::churn::{BetaGeo, BetaGeoParams, TransactionModel};
+use regulars::churn::{
+    customer_lifetime_value, BetaGeo, BetaGeoParams, ClvOptions, GammaGamma, GammaGammaParams, ParetoNbd, ParetoNbdParams,
+    TransactionModel,
+};
 use regulars::data::{Summary, SummaryOptions, TimeUnit, TransactionColumns, Transactions, DAY_MS};
 
 fn transactions() -> impl Strategy<Value = TransactionColumns> {
@@ -74,5 +77,40 @@ proptest! {
         let result = Summary::from_columns(None, vec![f as f64], vec![rec], vec![t], None, TimeUnit::Day);
         let consistent = rec <= t && (f > 0 || rec == 0.0);
         prop_assert_eq!(result.is_ok(), consistent);
+    }
+
+    #[test]
+    fn pareto_nbd_predictions_keep_their_invariants(
+        r in 0.05f64..5.0, alpha in 0.5f64..50.0, s in 0.05f64..5.0, beta in 0.5f64..50.0,
+        x in 0u32..40, t_total in 0.5f64..150.0, share in 0.0f64..1.0, gap in 0.0f64..50.0,
+    ) {
+        let m = ParetoNbd::from_params(ParetoNbdParams { r, alpha, s, beta }).unwrap();
+        let x = x as f64;
+        let recency = if x > 0.0 { t_total * share } else { 0.0 };
+        let alive = m.probability_alive_one(x, recency, t_total);
+        prop_assert!((0.0..=1.0).contains(&alive));
+        prop_assert!(m.probability_alive_one(x, recency, t_total + gap) <= alive + 1e-9);
+        let near = m.expected_purchases_one(5.0, x, recency, t_total);
+        let far = m.expected_purchases_one(50.0, x, recency, t_total);
+        prop_assert!(near >= 0.0 && far >= near - 1e-12);
+        let none = m.probability_no_purchase_one(10.0, x, recency, t_total);
+        prop_assert!((0.0..=1.0).contains(&none));
+    }
+
+    #[test]
+    fn clv_falls_as_the_discount_rate_rises(
+        frequency in prop::collection::vec(0u32..20, 1..30), rate in 0.0f64..0.05, extra in 0.0001f64..0.05,
+    ) {
+        let n = frequency.len();
+        let f: Vec<f64> = frequency.iter().map(|&v| v as f64).collect();
+        let recency: Vec<f64> = f.iter().map(|&v| if v > 0.0 { 20.0 + v } else { 0.0 }).collect();
+        let summary = regulars::data::Summary::from_columns(None, f.clone(), recency, vec![60.0; n], Some(vec![25.0; n]), TimeUnit::Week).unwrap();
+        let model = BetaGeo::from_params(BetaGeoParams { r: 0.24, alpha: 4.4, a: 0.79, b: 2.4 }).unwrap();
+        let spend = GammaGamma::from_params(GammaGammaParams { p: 6.25, q: 3.74, gamma: 15.44 }).unwrap();
+        let low = customer_lifetime_value(&model, &spend, &summary, ClvOptions { horizon: 52.0, discount_rate: rate }).unwrap();
+        let high = customer_lifetime_value(&model, &spend, &summary, ClvOptions { horizon: 52.0, discount_rate: rate + extra }).unwrap();
+        for (l, h) in low.iter().zip(&high) {
+            prop_assert!(*h < *l && *h >= 0.0);
+        }
     }
 }

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { SAMPLE, ANALYSIS, packageMapping } from "../../www/src/sample.js";
+import { SAMPLE, ANALYSIS, IMPORT_OPTIONS, packageMapping } from "../../www/src/sample.js";
 import { rankerOptions, simulateCampaign } from "../../www/src/offers.js";
 import { parseCsv, parseTime } from "../../www/src/csv.js";
 
@@ -55,7 +55,7 @@ export function purchasesByCustomer(text, mapping) {
 export async function buildModels({ regulars, outDir = join(HERE, "models"), rounds = 2000 } = {}) {
   regulars ??= await importPackage();
   const text = readFileSync(join(ROOT, "www", "public", "sample", "online-retail-sample.csv"), "utf8");
-  const tx = regulars.Transactions.fromCsv(text, packageMapping(SAMPLE.mapping));
+  const tx = regulars.Transactions.fromCsv(text, packageMapping(SAMPLE.mapping), IMPORT_OPTIONS);
   const churn = regulars.ChurnModel.fit(tx, { horizon: ANALYSIS.horizon, seed: ANALYSIS.seed });
   const rec = regulars.Recommender.fit(tx, { ...ANALYSIS.recommender, seed: ANALYSIS.seed });
   const scores = churn.score(tx);

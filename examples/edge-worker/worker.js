@@ -26,7 +26,7 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (request.method !== "GET") return json({ error: "only GET is supported" }, 405);
-    if (url.pathname === "/health") return json({ ok: true, customers: Object.keys(customers).length });
+    if (url.pathname === "/health") return json({ ok: true, customers: Object.keys(customers).length, memoryBytes: regulars.wasmMemoryBytes() });
     const match = url.pathname.match(/^\/customer\/([^/]+)$/);
     if (!match) return json({ error: "try GET /customer/<id>" }, 404);
     const id = decodeURIComponent(match[1]);

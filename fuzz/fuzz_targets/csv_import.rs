@@ -14,7 +14,12 @@ fuzz_target!(|data: &[u8]| {
         price: (flags & 8 != 0).then(|| "p".into()),
         invoice: (flags & 16 != 0).then(|| "n".into()),
     };
-    let options = CsvOptions { delimiter: (flags & 32 != 0).then_some(b';'), no_header: false, keep_zero_amounts: flags & 64 != 0 };
+    let options = CsvOptions {
+        delimiter: (flags & 32 != 0).then_some(b';'),
+        no_header: false,
+        keep_zero_amounts: flags & 64 != 0,
+        net_cancellations: flags & 128 != 0,
+    };
     if let Ok(tx) = Transactions::from_csv(text, &mapping, &options) {
         let report = tx.report();
         assert_eq!(report.kept + report.dropped.values().sum::<usize>(), report.rows);

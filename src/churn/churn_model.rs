@@ -270,7 +270,7 @@ fn log_loss(p: &[f64], y: &[bool]) -> f64 {
 pub fn auc(score: &[f64], y: &[bool]) -> f64 {
     let n = score.len();
     let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
+    crate::sort::sort_by(&mut order, &|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
     let mut rank = vec![0.0; n];
     let mut i = 0;
     while i < n {

@@ -74,7 +74,7 @@ impl Spends {
                 "Gamma-Gamma: no repeat buyers (every customer has frequency 0), so there is no spend to model".into(),
             ));
         }
-        pairs.sort_unstable();
+        crate::sort::sort_by(&mut pairs, &|a, b| a.cmp(b));
         let mut s = Spends { x: Vec::new(), mean: Vec::new(), weight: Vec::new(), total_weight: pairs.len() as f64 };
         let mut previous = None;
         for pair in pairs {

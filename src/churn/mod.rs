@@ -154,7 +154,7 @@ impl Grouped {
                 [(x + 0.0).to_bits(), (tx + 0.0).to_bits(), (summary.t[i] + 0.0).to_bits()]
             })
             .collect();
-        sorted.sort_unstable();
+        crate::sort::sort_by(&mut sorted, &|a, b| a.cmp(b));
         let mut keys: Vec<([u64; 3], u32)> = Vec::new();
         for key in sorted {
             match keys.last_mut() {
@@ -196,7 +196,7 @@ impl Grouped {
         // Distinct T and recency values (few on a day grid): ln(α + T) is computed once per value.
         let distinct = |values: &[f64]| {
             let mut v = values.to_vec();
-            v.sort_unstable_by(f64::total_cmp);
+            crate::sort::sort_by(&mut v, &|a, b| a.total_cmp(b));
             v.dedup();
             v
         };

@@ -209,7 +209,7 @@ pub fn minimize(objective: &dyn Objective, starts: &[Vec<f64>], settings: &Setti
         .map(|(i, start)| (objective.value(start, None), i))
         .filter(|(v, _)| v.is_finite())
         .collect();
-    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    crate::sort::sort_by(&mut order, &|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut best: Option<Minimum> = None;
     for &(_, i) in &order {
         if let Some(found) = bfgs(objective, &starts[i], settings) {

@@ -34,6 +34,11 @@ pub struct CsvOptions {
     /// Keep rows whose amount is exactly 0 (a free order is still a purchase event, as in the
     /// CDNOW logs); by default they are dropped with the negative ones as "non-positive amount".
     pub keep_zero_amounts: bool,
+    /// Net each cancellation (needs item and quantity columns) against the same customer's
+    /// latest earlier purchases of that item: their quantity and amount shrink, and a line
+    /// cancelled in full is dropped as "cancelled by a later return". Off by default, so that
+    /// rows are kept exactly as the shop's file has them.
+    pub net_cancellations: bool,
 }
 
 /// Spreadsheet exports turn numeric ids into floats ("17850.0"); the canonical id drops the
@@ -196,6 +201,19 @@ impl Transactions {
             .unwrap_or(0);
 
         let mut report = ImportReport::default();
+        // (customer, item, quantity, time) of each cancellation, when they are to be netted.
+        let mut cancellations: Vec<(String, String, f64, f64)> = Vec::new();
+        let nets = options.net_cancellations;
+        let record_cancellation = |fields: &[String], out: &mut Vec<(String, String, f64, f64)>| {
+            let (Some(ic), Some(qc), true) = (item_col, quantity_col, nets) else { return };
+            let quantity = parse_number(&fields[qc]).map(f64::abs);
+            if let (Some(q), Some(t)) = (quantity, parse_time(&fields[time_col])) {
+                let customer = canonical_id(&fields[customer_col]);
+                if q > 0.0 && !customer.is_empty() {
+                    out.push((customer.to_string(), fields[ic].trim().to_string(), q, t));
+                }
+            }
+        };
         let mut customer_index: HashMap<String, u32> = HashMap::new();
         let mut customer_ids = Vec::new();
         let mut item_index: HashMap<String, u32> = HashMap::new();
@@ -228,6 +246,7 @@ impl Transactions {
             }
             if invoice_col.is_some_and(|c| fields[c].trim().starts_with(['C', 'c'])) {
                 report.drop_row("cancellation");
+                record_cancellation(&fields, &mut cancellations);
                 continue;
             }
             let Some(t) = parse_time(&fields[time_col]) else {
@@ -242,6 +261,7 @@ impl Transactions {
                     }
                     Some(q) if q < 0.0 => {
                         report.drop_row("cancellation");
+                        record_cancellation(&fields, &mut cancellations);
                         continue;
                     }
                     Some(q) if q == 0.0 => {
@@ -309,6 +329,31 @@ impl Transactions {
                 quantity.push(q);
             }
         }
+        if !cancellations.is_empty() {
+            let keep = net_cancellations(
+                &cancellations, &customer_index, &item_index, &customer, &item, &time, &mut quantity, has_amount.then_some(&mut amount),
+            );
+            let removed = keep.iter().filter(|k| !**k).count();
+            if removed > 0 {
+                for _ in 0..removed {
+                    report.drop_row("cancelled by a later return");
+                }
+                let retain_u32 = |v: &mut Vec<u32>| { let mut i = 0; v.retain(|_| { i += 1; keep[i - 1] }); };
+                let retain_f64 = |v: &mut Vec<f64>| { let mut i = 0; v.retain(|_| { i += 1; keep[i - 1] }); };
+                retain_u32(&mut customer);
+                retain_f64(&mut time);
+                retain_u32(&mut item);
+                retain_f64(&mut quantity);
+                if has_amount {
+                    retain_f64(&mut amount);
+                }
+                // Customers or items whose every line was cancelled are gone too.
+                compact_ids(&mut customer_ids, &mut customer);
+                if item_col.is_some() {
+                    compact_ids(&mut item_ids, &mut item);
+                }
+            }
+        }
         report.kept = customer.len();
         if customer.is_empty() {
             let reasons: Vec<String> = report.dropped.iter().map(|(r, n)| format!("{n} {r}")).collect();
@@ -329,6 +374,64 @@ impl Transactions {
             report,
         ))
     }
+}
+
+/// Drops ids no row refers to any more, renumbering in order of first appearance.
+fn compact_ids(ids: &mut Vec<String>, codes: &mut [u32]) {
+    let mut new_code = vec![u32::MAX; ids.len()];
+    let mut kept = Vec::new();
+    for code in codes.iter_mut() {
+        let slot = &mut new_code[*code as usize];
+        if *slot == u32::MAX {
+            *slot = kept.len() as u32;
+            kept.push(std::mem::take(&mut ids[*code as usize]));
+        }
+        *code = *slot;
+    }
+    *ids = kept;
+}
+
+/// Nets cancellations against the latest earlier purchases of the same customer and item:
+/// quantities (and amounts, pro rata) shrink; returns which rows keep a positive quantity.
+#[allow(clippy::too_many_arguments)]
+fn net_cancellations(
+    cancellations: &[(String, String, f64, f64)],
+    customer_index: &HashMap<String, u32>,
+    item_index: &HashMap<String, u32>,
+    customer: &[u32],
+    item: &[u32],
+    time: &[f64],
+    quantity: &mut [f64],
+    amount: Option<&mut Vec<f64>>,
+) -> Vec<bool> {
+    let mut rows_of: HashMap<(u32, u32), Vec<usize>> = HashMap::new();
+    for row in 0..customer.len() {
+        rows_of.entry((customer[row], item[row])).or_default().push(row);
+    }
+    let mut amount = amount;
+    for (c, i, cancelled, at) in cancellations {
+        let (Some(&c), Some(&i)) = (customer_index.get(c.as_str()), item_index.get(i.as_str())) else { continue };
+        let Some(rows) = rows_of.get(&(c, i)) else { continue };
+        let mut left = *cancelled;
+        // Latest purchase first, among those not after the cancellation.
+        let mut candidates: Vec<usize> = rows.iter().copied().filter(|&r| time[r] <= *at).collect();
+        crate::sort::sort_by(&mut candidates, &|a, b| time[*b].total_cmp(&time[*a]).then(b.cmp(a)));
+        for r in candidates {
+            if left <= 0.0 {
+                break;
+            }
+            let take = left.min(quantity[r]);
+            if take <= 0.0 {
+                continue;
+            }
+            if let Some(amount) = amount.as_deref_mut() {
+                amount[r] *= (quantity[r] - take) / quantity[r];
+            }
+            quantity[r] -= take;
+            left -= take;
+        }
+    }
+    quantity.iter().map(|q| *q > 0.0).collect()
 }
 
 #[cfg(test)]
@@ -389,6 +492,28 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,United Kingdom\n\
     }
 
     #[test]
+    fn cancellations_net_against_the_latest_purchases() {
+        let csv = "c,t,i,q,p\nx,2020-01-01,A,5,2\nx,2020-01-02,A,3,2\nx,2020-01-03,A,-4,2\ny,2020-01-01,A,1,2\nx,2020-01-04,B,-1,9\n";
+        let mapping = CsvMapping { customer: "c".into(), time: "t".into(), item: Some("i".into()), quantity: Some("q".into()), price: Some("p".into()), ..Default::default() };
+        let netted = Transactions::from_csv(csv.as_bytes(), &mapping, &CsvOptions { net_cancellations: true, ..Default::default() }).unwrap();
+        // The 4 cancelled units take the 3 of Jan 2 (row dropped) and 1 of the 5 of Jan 1.
+        let r = netted.report();
+        assert_eq!((r.rows, r.kept), (5, 2));
+        assert_eq!(r.dropped["cancellation"], 2);
+        assert_eq!(r.dropped["cancelled by a later return"], 1);
+        assert_eq!(netted.quantity().unwrap(), &[4.0, 1.0]);
+        assert_eq!(netted.amount().unwrap(), &[8.0, 2.0]);
+        // A customer whose only purchase is cancelled in full disappears.
+        let gone = "c,t,i,q,p\nz,2020-01-01,A,2,1\nz,2020-01-02,A,-2,1\nx,2020-01-01,B,1,1\n";
+        let netted = Transactions::from_csv(gone.as_bytes(), &mapping, &CsvOptions { net_cancellations: true, ..Default::default() }).unwrap();
+        assert_eq!(netted.customer_ids(), &["x".to_string()]);
+        assert_eq!(netted.item_ids(), &["B".to_string()]);
+        assert_eq!(netted.customer_count(), 1);
+        let plain = Transactions::from_csv(csv.as_bytes(), &mapping, &CsvOptions::default()).unwrap();
+        assert_eq!(plain.report().kept, 3);
+    }
+
+    #[test]
     fn file_level_errors() {
         let m = retail_mapping();
         let err = Transactions::from_csv(b"a,b\n1,2\n", &m, &CsvOptions::default()).unwrap_err().to_string();
@@ -401,7 +526,7 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,United Kingdom\n\
     fn whitespace_without_header() {
         let text = "0001 00001 19970101 1 11.77\n0002   00002 19970112 1 12.00\n";
         let mapping = CsvMapping { customer: "1".into(), time: "2".into(), amount: Some("4".into()), ..Default::default() };
-        let options = CsvOptions { delimiter: Some(b' '), no_header: true, keep_zero_amounts: false };
+        let options = CsvOptions { delimiter: Some(b' '), no_header: true, ..Default::default() };
         let tx = Transactions::from_csv(text.as_bytes(), &mapping, &options).unwrap();
         assert_eq!(tx.customer_ids(), &["00001".to_string(), "00002".to_string()]);
         assert_eq!(tx.amount().unwrap(), &[11.77, 12.0]);

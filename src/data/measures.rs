@@ -43,7 +43,7 @@ impl Transactions {
             }
             spend.push(self.amount().map_or(0.0, |a| a[range].iter().sum()));
         }
-        spend.sort_unstable_by(|a, b| b.total_cmp(a));
+        crate::sort::sort_by(&mut spend, &|a, b| b.total_cmp(a));
         let total: f64 = spend.iter().sum();
         let top = ((spend.len() as f64) * 0.2).ceil() as usize;
         let top_spend: f64 = spend[..top].iter().sum();

@@ -33,7 +33,7 @@ pub struct Rfm {
 fn quantile_scores(values: &[f64], bins: usize) -> Vec<u8> {
     let n = values.len();
     let mut sorted: Vec<f64> = values.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
+    crate::sort::sort_by(&mut sorted, &|a, b| a.total_cmp(b));
     values
         .iter()
         .map(|v| {

@@ -131,7 +131,7 @@ impl Transactions {
         report: ImportReport,
     ) -> Self {
         let mut order: Vec<u32> = (0..customer.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
+        crate::sort::sort_by(&mut order, &|&a, &b| {
             let (a, b) = (a as usize, b as usize);
             customer[a].cmp(&customer[b]).then(time[a].total_cmp(&time[b])).then(a.cmp(&b))
         });

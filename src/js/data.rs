@@ -39,7 +39,8 @@ impl JsTransactions {
     }
 
     /// `Transactions.fromCsv(text, mapping, options?)`: `text` is a string or UTF-8 bytes;
-    /// `mapping` names the columns; `options` = `{ delimiter?, header?, keepZeroAmounts? }`.
+    /// `mapping` names the columns; `options` = `{ delimiter?, header?, keepZeroAmounts?,
+    /// netCancellations? }`.
     #[wasm_bindgen(js_name = fromCsv)]
     pub fn from_csv(text: JsValue, mapping: JsValue, options: JsValue) -> JsResult<JsTransactions> {
         let bytes: Vec<u8> = if let Some(s) = text.as_string() {
@@ -74,6 +75,7 @@ impl JsTransactions {
             delimiter,
             no_header: !bool_option(o.as_ref(), "header", "options")?.unwrap_or(true),
             keep_zero_amounts: bool_option(o.as_ref(), "keepZeroAmounts", "options")?.unwrap_or(false),
+            net_cancellations: bool_option(o.as_ref(), "netCancellations", "options")?.unwrap_or(false),
         };
         Transactions::from_csv(&bytes, &mapping, &options).map(|inner| JsTransactions { inner }).map_err(to_js)
     }

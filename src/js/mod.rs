@@ -18,6 +18,13 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
+/// Bytes of linear memory the module holds now (it grows, never shrinks): what an edge worker's
+/// memory budget has to cover.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
+
 /// Every core error becomes a JS `Error` with the core's message.
 pub(crate) fn to_js(error: Error) -> JsValue {
     js_sys::Error::new(&error.to_string()).into()

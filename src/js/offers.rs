@@ -88,6 +88,20 @@ fn context_object(c: &Context) -> Object {
     out
 }
 
+/// Appends `s` as a JSON string literal.
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 #[wasm_bindgen(js_name = OfferRanker)]
 pub struct JsOfferRanker {
     inner: OfferRanker,
@@ -128,26 +142,29 @@ impl JsOfferRanker {
         OfferRanker::new(options).map(|inner| JsOfferRanker { inner }).map_err(to_js)
     }
 
-    /// Ranks the eligible offers for a context: `{ eventId, ranking: [{ offer, probability,
-    /// expectedValue, reason }] }`; show `ranking[0]` and log its `probability`.
-    pub fn rank(&mut self, context_value: JsValue) -> JsResult<Object> {
+    /// The ranking as JSON text; the JS `rank(context)` parses it into `{ eventId, ranking: [{
+    /// offer, probability, expectedValue, reason }] }`. One string crosses the boundary instead of
+    /// ~80 property writes, which made `rank` 3x slower than the ranking itself.
+    #[wasm_bindgen(js_name = rankJson)]
+    pub fn rank_json(&mut self, context_value: JsValue) -> JsResult<String> {
         let c = context(&context_value, "context")?;
         let ranking = self.inner.rank(&c).map_err(to_js)?;
-        let out = Object::new();
-        set(&out, "eventId", ranking.event_id.as_str());
-        let list: Array = ranking
-            .ranking
-            .iter()
-            .map(|r| {
-                let o = Object::new();
-                set(&o, "offer", r.offer.as_str());
-                set(&o, "probability", r.probability);
-                set(&o, "expectedValue", r.expected_value);
-                set(&o, "reason", r.reason.as_str());
-                JsValue::from(o)
-            })
-            .collect();
-        set(&out, "ranking", list);
+        let mut out = String::with_capacity(64 + ranking.ranking.len() * 160);
+        out.push_str("{\"eventId\":");
+        push_json_string(&mut out, &ranking.event_id);
+        out.push_str(",\"ranking\":[");
+        for (n, r) in ranking.ranking.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"offer\":");
+            push_json_string(&mut out, &r.offer);
+            // Rust prints finite f64s as JSON-valid numbers that parse back to the same value.
+            out.push_str(&format!(",\"probability\":{:?},\"expectedValue\":{:?},\"reason\":", r.probability, r.expected_value));
+            push_json_string(&mut out, &r.reason);
+            out.push('}');
+        }
+        out.push_str("]}");
         Ok(out)
     }
 

@@ -7,8 +7,10 @@
 //! greedy offer gets 1 − ε; of the exploring share ε, a quarter is spread uniformly over every
 //! eligible offer (so every offer keeps a known, non-zero probability for off-policy evaluation)
 //! and nine tenths go to offers in proportion to how plausibly they beat the greedy one — the
-//! sharpened normal tail Φ(−3 gap / sd(gap)) of the estimated gap, with sd from the ridge posterior (as in
-//! LinUCB, Li et al. 2010, eq. 5). Offers that are clearly worse stop being explored beyond the
+//! sharpened normal tail Φ(−3 gap / sd(gap)) of the estimated gap, with sd from the offers' own
+//! rewards (a weakly penalised ridge on each offer's data alone, as in LinUCB, Li et al. 2010,
+//! eq. 5 — not the strongly shrunk value model, whose narrow widths let an offer wrongly judged
+//! bad stay unexplored). Offers that are clearly worse stop being explored beyond the
 //! uniform floor, so exploration costs less as the model learns. All probabilities are computed
 //! in closed form: `rank` reports exactly the probability each offer had of being shown first.
 //!
@@ -28,8 +30,8 @@ use crate::rng::Rng;
 
 /// Share of the exploration traffic spread uniformly over all eligible offers.
 const UNIFORM_EXPLORATION_SHARE: f64 = 0.1;
-/// Exploration weight of an offer: Φ(−SHARPNESS × gap / sd(gap)). The ridge widths (with strong
-/// shrinkage towards the pooled model) are not calibrated posteriors; sharpening by 3 keeps the
+/// Exploration weight of an offer: Φ(−SHARPNESS × gap / sd(gap)). The widths (own-data ridge,
+/// noise from all rewards) are not calibrated posteriors; sharpening by 3 keeps the
 /// exploring traffic on close contenders and captured more margin in the simulator (1 did worse,
 /// 10 no better).
 const EXPLORATION_SHARPNESS: f64 = 3.0;
@@ -357,7 +359,7 @@ impl OfferRanker {
 
         let none_mean = s.eligible.iter().position(|&a| a == none).map(|k| s.mean[k]).unwrap_or(0.0);
         let mut order: Vec<usize> = (0..s.eligible.len()).filter(|&k| k != chosen).collect();
-        order.sort_by(|&x, &y| s.mean[y].total_cmp(&s.mean[x]).then(x.cmp(&y)));
+        crate::sort::sort_by(&mut order, &|&x, &y| s.mean[y].total_cmp(&s.mean[x]).then(x.cmp(&y)));
         order.insert(0, chosen);
         let ranking = order
             .into_iter()

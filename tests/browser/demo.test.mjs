@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, serve, launchChromium, watchErrors, importPackage } from "./harness.mjs";
-import { SAMPLE, ANALYSIS, packageMapping } from "../../www/src/sample.js";
+import { SAMPLE, ANALYSIS, IMPORT_OPTIONS, packageMapping } from "../../www/src/sample.js";
 import { percent, money, count, setCurrency } from "../../www/src/format.js";
 
 const DIST = join(ROOT, "www", "dist");
@@ -60,7 +60,7 @@ before(async () => {
   regulars = await importPackage();
   setCurrency(SAMPLE.currency);
   const text = readFileSync(join(ROOT, "www", "public", "sample", "online-retail-sample.csv"), "utf8");
-  const tx = regulars.Transactions.fromCsv(text, packageMapping(SAMPLE.mapping));
+  const tx = regulars.Transactions.fromCsv(text, packageMapping(SAMPLE.mapping), IMPORT_OPTIONS);
   const churn = regulars.ChurnModel.fit(tx, { horizon: ANALYSIS.horizon, seed: ANALYSIS.seed });
   const scores = churn.score(tx);
   const risk = scores.risk, clv = scores.clv, alive = scores.probabilityAlive;
@@ -69,7 +69,7 @@ before(async () => {
   expected.byId = new Map(scores.customers.map((id, i) => [id, { risk: risk[i], clv: clv[i], alive: alive[i] }]));
   expected.maxRisk = Math.max(...risk);
   expected.rec = regulars.Recommender.fit(tx, { ...ANALYSIS.recommender, seed: ANALYSIS.seed });
-  const small = regulars.Transactions.fromCsv(smallCsv(), UPLOAD_MAPPING);
+  const small = regulars.Transactions.fromCsv(smallCsv(), UPLOAD_MAPPING, IMPORT_OPTIONS);
   expected.small = { report: small.report, customers: small.customerCount };
 
   server = await serve(DIST);

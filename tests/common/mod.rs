@@ -57,5 +57,5 @@ pub fn cdnow(file: &str) -> Transactions {
     } else {
         text
     };
-    Transactions::from_csv(&text, &mapping, &CsvOptions { delimiter: Some(b' '), no_header: true, keep_zero_amounts: true }).expect("cdnow import")
+    Transactions::from_csv(&text, &mapping, &CsvOptions { delimiter: Some(b' '), no_header: true, keep_zero_amounts: true, ..Default::default() }).expect("cdnow import")
 }

@@ -151,6 +151,9 @@ test("ChurnModel on the full CDNOW cohort: AUC >= 0.77 and ECE <= 0.03 over a 27
   // Scoring a summary gives the same risks as scoring the transactions.
   const viaSummary = churn.score(calibration.summary({ observationEnd: end, unit: "week" }));
   assert.deepEqual([...viaSummary.risk], [...scores.risk]);
+  // Same data and seed: bit-identical model bytes.
+  const again = r.ChurnModel.fit(calibration, { horizon: 273, observationEnd: end, seed: 1 });
+  assert.deepEqual([...again.toBytes()], [...churn.toBytes()]);
   // Round trip.
   const back = r.ChurnModel.fromBytes(churn.toBytes());
   assert.deepEqual([...back.score(calibration).risk], [...scores.risk]);

@@ -49,3 +49,44 @@ export function throwsError(assert, fn, pattern) {
     return true;
   });
 }
+
+/**
+ * Issue 3's Online Retail split, computed here independently of the package: train = purchases
+ * before `splitTime` (customers with an id, positive quantity and price, not cancelled); test =
+ * per training customer the items first bought on or after it (and known to training).
+ */
+export function onlineRetailSplit(splitTime) {
+  const text = onlineRetailCsv().toString("utf8").split("\n");
+  const header = text[0].split(",");
+  const col = Object.fromEntries(header.map((h, i) => [h.trim(), i]));
+  const train = { customer: [], time: [], item: [], quantity: [], amount: [] };
+  const before = new Map(), after = new Map();
+  for (const line of text.slice(1)) {
+    if (!line) continue;
+    // Descriptions may hold quoted commas: split on commas outside quotes.
+    const f = line.match(/("([^"]|"")*"|[^,]*)(,|$)/g).map((x) => x.replace(/,$/, ""));
+    const customer = f[col.CustomerID].trim().replace(/\.0$/, "");
+    const quantity = Number(f[col.Quantity]), price = Number(f[col.UnitPrice]);
+    if (!customer || f[col.InvoiceNo].startsWith("C") || !(quantity > 0) || !(price > 0)) continue;
+    const [d, t] = f[col.InvoiceDate].split(" ");
+    const [y, m, day] = d.split("-").map(Number);
+    const [hh, mm, ss] = t.split(":").map(Number);
+    const time = Date.UTC(y, m - 1, day, hh, mm, ss);
+    const item = f[col.StockCode].trim();
+    const bucket = time < splitTime ? before : after;
+    if (!bucket.has(customer)) bucket.set(customer, new Set());
+    bucket.get(customer).add(item);
+    if (time < splitTime) {
+      train.customer.push(customer); train.time.push(time); train.item.push(item);
+      train.quantity.push(quantity); train.amount.push(quantity * price);
+    }
+  }
+  const trainItems = new Set(train.item);
+  const test = [];
+  for (const [customer, items] of before) {
+    const fresh = [...(after.get(customer) ?? [])].filter((i) => !items.has(i) && trainItems.has(i));
+    if (fresh.length) test.push([customer, new Set(fresh)]);
+  }
+  return { train: r.Transactions.fromColumns(train), test, history: before };
+}
+

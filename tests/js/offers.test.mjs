@@ -6,7 +6,7 @@ import { r, throwsError } from "./helpers.mjs";
 
 const { OfferRanker, OfferSimulator } = r;
 
-for (const setup of ["standard"]) {
+for (const setup of ["standard", "alternative"]) {
   test(`${setup} shop: over 50,000 rounds the ranker captures >= 75 % of the oracle's gain and beats every fixed offer`, () => {
     const sim = new OfferSimulator({ setup, seed: 11 });
     const ranker = new OfferRanker(sim.rankerOptions(3));

@@ -2,49 +2,13 @@
 // the metrics computed here, independently of the package's own evaluation helper.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { r, onlineRetailCsv, onlineRetailMapping, throwsError } from "./helpers.mjs";
+import { r, onlineRetailCsv, onlineRetailMapping, onlineRetailSplit, throwsError } from "./helpers.mjs";
 
 const { Transactions, Recommender } = r;
 const splitTime = Date.UTC(2011, 8, 1);
 const all = Transactions.fromCsv(onlineRetailCsv(), { ...onlineRetailMapping, invoice: "InvoiceNo" });
 
-// Rebuild columns to split them here (the package's own split is not used).
-function splitColumns() {
-  const text = onlineRetailCsv().toString("utf8").split("\n");
-  const header = text[0].split(",");
-  const col = Object.fromEntries(header.map((h, i) => [h.trim(), i]));
-  const train = { customer: [], time: [], item: [], quantity: [], amount: [] };
-  const before = new Map(), after = new Map();
-  for (const line of text.slice(1)) {
-    if (!line) continue;
-    // Descriptions may hold quoted commas: split on commas outside quotes.
-    const f = line.match(/("([^"]|"")*"|[^,]*)(,|$)/g).map((x) => x.replace(/,$/, ""));
-    const customer = f[col.CustomerID].trim().replace(/\.0$/, "");
-    const quantity = Number(f[col.Quantity]), price = Number(f[col.UnitPrice]);
-    if (!customer || f[col.InvoiceNo].startsWith("C") || !(quantity > 0) || !(price > 0)) continue;
-    const [d, t] = f[col.InvoiceDate].split(" ");
-    const [y, m, day] = d.split("-").map(Number);
-    const [hh, mm, ss] = t.split(":").map(Number);
-    const time = Date.UTC(y, m - 1, day, hh, mm, ss);
-    const item = f[col.StockCode].trim();
-    const bucket = time < splitTime ? before : after;
-    if (!bucket.has(customer)) bucket.set(customer, new Set());
-    bucket.get(customer).add(item);
-    if (time < splitTime) {
-      train.customer.push(customer); train.time.push(time); train.item.push(item);
-      train.quantity.push(quantity); train.amount.push(quantity * price);
-    }
-  }
-  const trainItems = new Set(train.item);
-  const test = [];
-  for (const [customer, items] of before) {
-    const fresh = [...(after.get(customer) ?? [])].filter((i) => !items.has(i) && trainItems.has(i));
-    if (fresh.length) test.push([customer, new Set(fresh)]);
-  }
-  return { train: Transactions.fromColumns(train), test };
-}
-
-const { train, test: testSet } = splitColumns();
+const { train, test: testSet, history } = onlineRetailSplit(splitTime);
 const rec = Recommender.fit(train, { seed: 1 });
 
 test("Online Retail: default recommend reaches recall@10 >= 0.125 (implicit's best: 0.115)", () => {
@@ -52,6 +16,8 @@ test("Online Retail: default recommend reaches recall@10 >= 0.125 (implicit's be
   const batch = rec.recommendMany(testSet.map(([c]) => c), { k: 10 });
   testSet.forEach(([customer, relevant], n) => {
     const items = batch.items[n];
+    // Purchased items are never recommended (excludePurchased is the default).
+    for (const item of items) assert.ok(!history.get(customer).has(item), `${customer} already bought ${item}`);
     assert.deepEqual(items, rec.recommend(customer, { k: 10 }).map((x) => x.item));
     const h = items.filter((i) => relevant.has(i)).length;
     hits += h;

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { startWorkerd, get } from "./run-workerd.mjs";
 import { buildModels, importPackage } from "../../examples/edge-worker/build-models.mjs";
 import { answer } from "../../examples/edge-worker/answer.js";
-import { SAMPLE, ANALYSIS, packageMapping } from "../../www/src/sample.js";
+import { SAMPLE, ANALYSIS, IMPORT_OPTIONS, packageMapping } from "../../www/src/sample.js";
 
 const EXAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), "../../examples/edge-worker");
 const regulars = await importPackage();
@@ -26,7 +26,7 @@ test("the edge worker answers /customer/<id> as Node computes it", { timeout: 12
   };
   // Batch scores of the whole shop, to check the edge answer against.
   const text = readFileSync(join(EXAMPLE, "../../www/public/sample/online-retail-sample.csv"), "utf8");
-  const tx = regulars.Transactions.fromCsv(text, packageMapping(SAMPLE.mapping));
+  const tx = regulars.Transactions.fromCsv(text, packageMapping(SAMPLE.mapping), IMPORT_OPTIONS);
   const batch = regulars.ChurnModel.fit(tx, { horizon: ANALYSIS.horizon, seed: ANALYSIS.seed }).score(tx);
   const batchRisk = new Map(batch.customers.map((id, i) => [id, batch.risk[i]]));
 
@@ -38,7 +38,11 @@ test("the edge worker answers /customer/<id> as Node computes it", { timeout: 12
   const server = await startWorkerd(join(EXAMPLE, "config.capnp"));
   try {
     const health = await get(`${server.url}/health`);
-    assert.deepEqual(health.body, { ok: true, customers: ids.length });
+    const { memoryBytes, ...rest } = health.body;
+    assert.deepEqual(rest, { ok: true, customers: ids.length });
+    // The worker's whole wasm memory with the three models loaded: the edge memory budget.
+    assert.ok(memoryBytes > 0 && memoryBytes < 64 * 1024 * 1024, `${memoryBytes}`);
+    console.log(`edge worker: wasm memory ${(memoryBytes / 1024 / 1024).toFixed(1)} MB with the models loaded`);
     for (const id of picks) {
       const { status, body } = await get(`${server.url}/customer/${encodeURIComponent(id)}`);
       assert.equal(status, 200, JSON.stringify(body));
@@ -49,6 +53,9 @@ test("the edge worker answers /customer/<id> as Node computes it", { timeout: 12
       assert.ok(body.topProducts.length > 0 && typeof body.topProducts[0].item === "string");
       assert.equal(typeof body.bestOffer.offer, "string");
     }
+    const after = await get(`${server.url}/health`);
+    assert.ok(after.body.memoryBytes < 64 * 1024 * 1024);
+    console.log(`edge worker: wasm memory ${(after.body.memoryBytes / 1024 / 1024).toFixed(1)} MB after answering`);
     const unknown = await get(`${server.url}/customer/no-such-customer`);
     assert.equal(unknown.status, 404);
     assert.match(unknown.body.error, /unknown customer 'no-such-customer'/);

@@ -13,4 +13,7 @@ export const SAMPLE = {
 /** The mapping to pass to Transactions.fromCsv (without the demo's display-only fields). */
 export const packageMapping = ({ itemName, ...mapping }) => mapping;
 
+/** Import options: cancellations net against the purchases they cancel, so spend and CLV are real. */
+export const IMPORT_OPTIONS = { netCancellations: true };
+
 export const ANALYSIS = { horizon: 90, seed: 42, recommender: { algorithm: "auto" }, k: 6, offerWarmup: 2000 };

@@ -5,7 +5,7 @@ import init, * as regulars from "regulars";
 import { parseCsv, parseTime } from "./csv.js";
 import { rankerOptions, simulateCampaign, describeOffer, OFFERS } from "./offers.js";
 import { money, setCurrency } from "./format.js";
-import { ANALYSIS } from "./sample.js";
+import { ANALYSIS, IMPORT_OPTIONS } from "./sample.js";
 
 const DAY = 86400000;
 const ready = init();
@@ -83,7 +83,7 @@ async function analyse({ text, mapping, currency = "GBP", horizon = ANALYSIS.hor
   progress("Reading orders", 0.02);
   await tick();
   const { itemName, ...packageMapping } = mapping; // the name column is for display only
-  const tx = regulars.Transactions.fromCsv(text, packageMapping);
+  const tx = regulars.Transactions.fromCsv(text, packageMapping, IMPORT_OPTIONS);
   const report = tx.report;
   if (tx.customerCount === 0) throw new Error("no customers left after import: check the column mapping");
   progress("Summarising customers", 0.15);
