@@ -123,6 +123,8 @@ export interface CsvOptions {
    * dropped as "cancelled by a later return". Default `false` (lines are kept as the file has them).
    */
   netCancellations?: boolean;
+  /** Row cap (default 50,000,000); a longer file throws an `Error`. */
+  maxRows?: number;
 }
 
 /** What an import kept and what it dropped, and why. `kept + sum(dropped) === rows`. */
@@ -179,7 +181,7 @@ export interface RetentionPeriod {
 export class Transactions implements Disposable {
   private constructor();
   /** Builds transactions from columns; every problem is an `Error` naming the column and row (`"time[3] is NaN"`). */
-  static fromColumns(columns: TransactionColumns): Transactions;
+  static fromColumns(columns: TransactionColumns, options?: { /** Row cap (default 50,000,000); more rows throw an `Error`. */ maxRows?: number }): Transactions;
   /**
    * Imports a CSV export (a string or UTF-8 bytes). Unusable lines (no customer, unparsable
    * time, cancellation, non-positive amount) are dropped and counted in `report`; a file with no
@@ -486,6 +488,8 @@ export interface RecommenderOptions {
   /** Neighbours kept per item (item-kNN). */
   neighbours?: number;
   seed?: number;
+  /** Memory budget of the fit in MiB (default 512): a larger model is refused with an `Error`. */
+  maxMemoryMb?: number;
   /** Called with the fraction done (0–1) while fitting. */
   onProgress?: (fraction: number) => void;
 }

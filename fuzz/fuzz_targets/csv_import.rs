@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
         no_header: false,
         keep_zero_amounts: flags & 64 != 0,
         net_cancellations: flags & 128 != 0,
+        max_rows: None,
     };
     if let Ok(tx) = Transactions::from_csv(text, &mapping, &options) {
         let report = tx.report();

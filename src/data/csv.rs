@@ -39,6 +39,8 @@ pub struct CsvOptions {
     /// cancelled in full is dropped as "cancelled by a later return". Off by default, so that
     /// rows are kept exactly as the shop's file has them.
     pub net_cancellations: bool,
+    /// Most data rows read before the import is refused; `None`: [`DEFAULT_MAX_ROWS`].
+    pub max_rows: Option<usize>,
 }
 
 /// Spreadsheet exports turn numeric ids into floats ("17850.0"); the canonical id drops the
@@ -200,6 +202,7 @@ impl Transactions {
             .max()
             .unwrap_or(0);
 
+        let max_rows = options.max_rows.unwrap_or(DEFAULT_MAX_ROWS);
         let mut report = ImportReport::default();
         // (customer, item, quantity, time) of each cancellation, when they are to be netted.
         let mut cancellations: Vec<(String, String, f64, f64)> = Vec::new();
@@ -232,8 +235,8 @@ impl Transactions {
                 continue;
             }
             report.rows += 1;
-            if report.rows > DEFAULT_MAX_ROWS {
-                return Err(Error::Limit(format!("more than {DEFAULT_MAX_ROWS} rows")));
+            if report.rows > max_rows {
+                return Err(Error::Limit(format!("the CSV file has more than {max_rows} rows (raise options.maxRows)")));
             }
             if fields.len() <= needed {
                 report.drop_row("too few columns");

@@ -14,4 +14,4 @@ pub use measures::{RetentionPeriod, ShopMeasures};
 pub use rfm::{segment_for_scores, Rfm, SEGMENTS};
 pub use summary::{Holdout, Summary, SummaryOptions, TimeUnit};
 pub use time::{parse_time, DAY_MS};
-pub use transactions::{ImportReport, Transactions, TransactionColumns};
+pub use transactions::{ImportReport, Transactions, TransactionColumns, DEFAULT_MAX_ROWS};

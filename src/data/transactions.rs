@@ -74,12 +74,17 @@ fn intern(values: &[String], what: &str, canonical: bool) -> Result<(Vec<String>
 impl Transactions {
     /// Validates and sorts caller columns. Every problem is an error naming the column and row.
     pub fn from_columns(columns: TransactionColumns) -> Result<Self> {
+        Self::from_columns_with_max_rows(columns, DEFAULT_MAX_ROWS)
+    }
+
+    /// [`Transactions::from_columns`] with a row cap other than [`DEFAULT_MAX_ROWS`].
+    pub fn from_columns_with_max_rows(columns: TransactionColumns, max_rows: usize) -> Result<Self> {
         let n = columns.customer.len();
         if n == 0 {
             return Err(Error::invalid("customer is empty: no transactions given"));
         }
-        if n > DEFAULT_MAX_ROWS {
-            return Err(Error::Limit(format!("{n} rows is more than the {DEFAULT_MAX_ROWS} allowed")));
+        if n > max_rows {
+            return Err(Error::Limit(format!("{n} rows is more than the {max_rows} allowed (raise options.maxRows)")));
         }
         let check_len = |name: &str, len: usize| -> Result<()> {
             if len != n {

@@ -20,9 +20,12 @@ fn time_unit(object: Option<&Object>, context: &str) -> JsResult<TimeUnit> {
 
 #[wasm_bindgen(js_class = Transactions)]
 impl JsTransactions {
-    /// `Transactions.fromColumns({ customer, time, amount?, item?, quantity? })`.
+    /// `Transactions.fromColumns({ customer, time, amount?, item?, quantity? }, { maxRows? })`.
     #[wasm_bindgen(js_name = fromColumns)]
-    pub fn from_columns(columns: JsValue) -> JsResult<JsTransactions> {
+    pub fn from_columns(columns: JsValue, options: JsValue) -> JsResult<JsTransactions> {
+        let limits = super::options(&options, "options")?;
+        let max_rows = integer_option(limits.as_ref(), "maxRows", "options", 1.0, 4e9)?
+            .map_or(crate::data::DEFAULT_MAX_ROWS, |v| v as usize);
         let object = required_object(&columns, "columns")?;
         let o = Some(&object);
         let column = |key: &str| property(o, key);
@@ -35,7 +38,7 @@ impl JsTransactions {
             item: column("item")?.map(|v| id_column(&v, "item")).transpose()?,
             quantity: column("quantity")?.map(|v| number_column(&v, "quantity")).transpose()?,
         };
-        Transactions::from_columns(columns).map(|inner| JsTransactions { inner }).map_err(to_js)
+        Transactions::from_columns_with_max_rows(columns, max_rows).map(|inner| JsTransactions { inner }).map_err(to_js)
     }
 
     /// `Transactions.fromCsv(text, mapping, options?)`: `text` is a string or UTF-8 bytes;
@@ -76,6 +79,7 @@ impl JsTransactions {
             no_header: !bool_option(o.as_ref(), "header", "options")?.unwrap_or(true),
             keep_zero_amounts: bool_option(o.as_ref(), "keepZeroAmounts", "options")?.unwrap_or(false),
             net_cancellations: bool_option(o.as_ref(), "netCancellations", "options")?.unwrap_or(false),
+            max_rows: integer_option(o.as_ref(), "maxRows", "options", 1.0, 4e9)?.map(|v| v as usize),
         };
         Transactions::from_csv(&bytes, &mapping, &options).map(|inner| JsTransactions { inner }).map_err(to_js)
     }

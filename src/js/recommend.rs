@@ -59,6 +59,7 @@ fn fit_options(o: Option<&Object>, context: &str) -> JsResult<RecommenderOptions
         alpha: number_option(o, "alpha", context)?.unwrap_or(d.alpha),
         neighbours: integer_option(o, "neighbours", context, 1.0, 10000.0)?.map_or(d.neighbours, |v| v as usize),
         seed: integer_option(o, "seed", context, 0.0, 9_007_199_254_740_991.0)?.unwrap_or(d.seed),
+        max_memory_mb: number_option(o, "maxMemoryMb", context)?.unwrap_or(d.max_memory_mb),
         ..d
     })
 }

@@ -150,6 +150,10 @@ pub struct RecommenderOptions {
     /// uses off. With "auto", a given half-life is kept only if it validates better than off.
     pub freshness_half_life_days: Option<f64>,
     pub seed: u64,
+    /// Memory budget of the fit in MiB (512): a data set whose factors, neighbour lists and
+    /// interaction matrix would need more is refused with a clear error instead of exhausting a
+    /// worker's memory. Raise it for big catalogues on big machines.
+    pub max_memory_mb: f64,
 }
 
 impl Default for RecommenderOptions {
@@ -168,6 +172,7 @@ impl Default for RecommenderOptions {
             popularity_half_life_days: None,
             freshness_half_life_days: None,
             seed: 42,
+            max_memory_mb: 512.0,
         }
     }
 }
@@ -543,6 +548,28 @@ const AUTO_FRESHNESS_HALF_LIVES: [f32; 3] = [90.0, 180.0, 365.0];
 /// How many of the best stage-1 blends are re-scored with each other ALS recency variant.
 const STAGE_TWO_BLENDS: usize = 12;
 
+/// Refuses a fit whose model would not fit the memory budget: ALS factors for customers and
+/// items, the kNN neighbour lists, and the interaction matrix in both orientations (a lower
+/// bound; "auto" briefly holds a second set during validation).
+fn check_memory(m: &Interactions, options: &RecommenderOptions) -> Result<()> {
+    crate::error::check_scalar("maxMemoryMb", options.max_memory_mb, 1.0, 1e7)?;
+    let stride = crate::recommend::simd::padded(options.factors);
+    let factors = (m.customers() + m.items()) as f64 * stride as f64 * 4.0;
+    let neighbours = m.items() as f64 * options.neighbours as f64 * 8.0;
+    let matrix = m.nnz() as f64 * 16.0;
+    let needed_mb = (factors + neighbours + matrix) / (1024.0 * 1024.0);
+    if needed_mb > options.max_memory_mb {
+        return Err(Error::Limit(format!(
+            "the recommender would need about {needed_mb:.0} MB for {} customers x {} items with {} factors, more than options.maxMemoryMb ({}); raise it, or use fewer factors or neighbours",
+            m.customers(),
+            m.items(),
+            options.factors,
+            options.max_memory_mb
+        )));
+    }
+    Ok(())
+}
+
 /// Ranks for validation: `k` items per customer excluding history.
 const VALIDATION_K: usize = 10;
 
@@ -556,6 +583,7 @@ impl Recommender {
     ) -> Result<Recommender> {
         options.validate()?;
         let m = Interactions::from_transactions(tx, options.value)?;
+        check_memory(&m, options)?;
         let fixed_half_life = options.popularity_half_life_days.unwrap_or(0.0) as f32;
         let fixed_freshness = options.freshness_half_life_days.unwrap_or(0.0) as f32;
         let fixed_als_recency = options.als_recency_half_life_days.unwrap_or(0.0) as f32;
@@ -605,6 +633,7 @@ impl Recommender {
         let blend = Blend::new(blend.als, blend.knn, blend.popular, blend.popularity_half_life_days);
         let blend = Blend { freshness_half_life_days: halves[1], als_recency_half_life_days: als_recency, ..blend };
         let m = Interactions::from_transactions(tx, options.value)?;
+        check_memory(&m, options)?;
         let fitted = fit_scorers(&m, options, blend, progress)?;
         let item_age_days = m.item_last_age_days();
         let ages = whole_ages(&m);

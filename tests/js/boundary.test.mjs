@@ -107,3 +107,18 @@ test("10 million rows: imported or refused cleanly, and the module survives", ()
   }
   assert.equal(r.Transactions.fromColumns({ customer: ["a"], time: [1] }).length, 1);
 });
+
+test("documented caps refuse oversized work with a clear error, and callers can raise them", () => {
+  const cols = { customer: ["a", "b", "c"], time: [0, DAY, 2 * DAY] };
+  assert.match(mustFailCleanly(() => r.Transactions.fromColumns(cols, { maxRows: 2 }), "maxRows"), /3 rows is more than the 2 allowed \(raise options\.maxRows\)/);
+  assert.equal(r.Transactions.fromColumns(cols, { maxRows: 3 }).length, 3);
+  assert.match(mustFailCleanly(() => r.Transactions.fromCsv("c,t\na,2020-01-01\nb,2020-01-02\n", { customer: "c", time: "t" }, { maxRows: 1 }), "csv maxRows"), /raise options\.maxRows/);
+  const n = 20000;
+  const wide = r.Transactions.fromColumns({
+    customer: Array.from({ length: n }, (_, i) => `c${i % 3000}`),
+    item: Array.from({ length: n }, (_, i) => `i${i}`),
+    time: Array.from({ length: n }, (_, i) => i * 1000),
+  });
+  assert.match(mustFailCleanly(() => r.Recommender.fit(wide, { algorithm: "als", factors: 256, maxMemoryMb: 10 }), "maxMemoryMb"), /more than options\.maxMemoryMb \(10\)/);
+  assert.ok(r.Recommender.fit(wide, { algorithm: "als", factors: 256, iterations: 1, maxMemoryMb: 100 }).itemCount > 0);
+});
