@@ -61,6 +61,38 @@ impl Rng {
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
 
+    /// Gamma(shape, rate) by Marsaglia & Tsang (2000), with the U^{1/shape} boost for shape < 1.
+    pub fn gamma(&mut self, shape: f64, rate: f64) -> f64 {
+        if shape < 1.0 {
+            let u = 1.0 - self.uniform();
+            return self.gamma(shape + 1.0, rate) * u.powf(1.0 / shape);
+        }
+        let d = shape - 1.0 / 3.0;
+        let c = 1.0 / (9.0 * d).sqrt();
+        loop {
+            let x = self.normal();
+            let v = (1.0 + c * x).powi(3);
+            if v <= 0.0 {
+                continue;
+            }
+            let u = 1.0 - self.uniform();
+            if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
+                return d * v / rate;
+            }
+        }
+    }
+
+    /// Beta(a, b) as a ratio of gammas.
+    pub fn beta(&mut self, a: f64, b: f64) -> f64 {
+        let x = self.gamma(a, 1.0);
+        let y = self.gamma(b, 1.0);
+        if x + y == 0.0 {
+            // Both underflowed (tiny shapes): the beta mass sits at an end; pick it by the means.
+            return if a >= b { 1.0 } else { 0.0 };
+        }
+        x / (x + y)
+    }
+
     /// Fisher-Yates shuffle.
     pub fn shuffle<T>(&mut self, values: &mut [T]) {
         for i in (1..values.len()).rev() {

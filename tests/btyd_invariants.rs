@@ -9,32 +9,6 @@ use regulars::data::{Summary, TimeUnit};
 use regulars::rng::Rng;
 use regulars::Error;
 
-/// Gamma(shape, rate) by Marsaglia & Tsang (2000), boosted for shape < 1.
-fn gamma(rng: &mut Rng, shape: f64, rate: f64) -> f64 {
-    if shape < 1.0 {
-        let u = 1.0 - rng.uniform();
-        return gamma(rng, shape + 1.0, rate) * u.powf(1.0 / shape);
-    }
-    let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
-    loop {
-        let x = rng.normal();
-        let v = (1.0 + c * x).powi(3);
-        if v <= 0.0 {
-            continue;
-        }
-        let u = 1.0 - rng.uniform();
-        if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
-            return d * v / rate;
-        }
-    }
-}
-
-fn beta(rng: &mut Rng, a: f64, b: f64) -> f64 {
-    let x = gamma(rng, a, 1.0);
-    let y = gamma(rng, b, 1.0);
-    x / (x + y)
-}
 
 /// One prior draw's contribution: (likelihood of being alive at T with this history, total
 /// likelihood of the history, E[purchases in (T,T+t] | alive], P(no purchase in (T,T+t] | alive)).
@@ -121,8 +95,8 @@ fn bg_nbd_predictions_match_importance_sampling() {
     let m = bg_nbd();
     let BetaGeoParams { r, alpha, a, b } = m.params;
     check_against_sampling(&m, 20.0, &|rng, x, tx, t| {
-        let lambda = gamma(rng, r, alpha);
-        let p = beta(rng, a, b);
+        let lambda = rng.gamma(r, alpha);
+        let p = rng.beta(a, b);
         // FHL 2005 eq. (3): alive branch and "dropped out after the last purchase" branch.
         let alive = (1.0 - p).powf(x) * lambda.powf(x) * (-lambda * t).exp();
         let dead = if x > 0.0 { p * (1.0 - p).powf(x - 1.0) * lambda.powf(x) * (-lambda * tx).exp() } else { 0.0 };
@@ -189,8 +163,8 @@ fn simulated_cohort(n: usize, seed: u64) -> Vec<(f64, f64, f64)> {
     let (r, alpha, a, b) = (0.243, 4.414, 0.793, 2.426);
     (0..n)
         .map(|_| {
-            let lambda = gamma(&mut rng, r, alpha);
-            let p = beta(&mut rng, a, b);
+            let lambda = rng.gamma(r, alpha);
+            let p = rng.beta(a, b);
             let t = 27.0 + 12.0 * rng.uniform();
             let (mut clock, mut x, mut last) = (0.0, 0.0, 0.0);
             loop {
@@ -256,8 +230,8 @@ fn pareto_nbd() -> ParetoNbd {
 
 fn pareto_draw(p: ParetoNbdParams, horizon: f64) -> impl Fn(&mut Rng, f64, f64, f64) -> Draw {
     move |rng, x, tx, t| {
-        let lambda = gamma(rng, p.r, p.alpha);
-        let mu = gamma(rng, p.s, p.beta);
+        let lambda = rng.gamma(p.r, p.alpha);
+        let mu = rng.gamma(p.s, p.beta);
         // Individual likelihood (FH 2005 note, eq. 4): alive at T, or dropped out in (tx, T].
         let alive = lambda.powf(x) * (-(lambda + mu) * t).exp();
         let dead = lambda.powf(x) * mu / (lambda + mu) * ((-(lambda + mu) * tx).exp() - (-(lambda + mu) * t).exp());
@@ -306,8 +280,8 @@ fn mbg_nbd_predictions_match_importance_sampling() {
     let m = ModifiedBetaGeo::from_params(ModifiedBetaGeoParams { r: 0.5, alpha: 6.0, a: 0.9, b: 4.0 }).unwrap();
     let ModifiedBetaGeoParams { r, alpha, a, b } = m.params;
     check_against_sampling(&m, 20.0, &|rng, x, tx, t| {
-        let lambda = gamma(rng, r, alpha);
-        let p = beta(rng, a, b);
+        let lambda = rng.gamma(r, alpha);
+        let p = rng.beta(a, b);
         // Batislam et al. 2007: dropout may follow every purchase, the first one included.
         let alive = (1.0 - p).powf(x + 1.0) * lambda.powf(x) * (-lambda * t).exp();
         let dead = p * (1.0 - p).powf(x) * lambda.powf(x) * (-lambda * tx).exp();
@@ -388,8 +362,8 @@ fn clv_matches_importance_sampling_and_telescopes_without_discount() {
     let BetaGeoParams { r, alpha, a, b } = m.params;
     for (i, &(x, tx, t)) in rows.iter().enumerate() {
         let (_, discounted_count, _) = importance(400_000, 100 + i as u64, |rng| {
-            let lambda = gamma(rng, r, alpha);
-            let p = beta(rng, a, b);
+            let lambda = rng.gamma(r, alpha);
+            let p = rng.beta(a, b);
             let alive = (1.0 - p).powf(x) * lambda.powf(x) * (-lambda * t).exp();
             let dead = if x > 0.0 { p * (1.0 - p).powf(x - 1.0) * lambda.powf(x) * (-lambda * tx).exp() } else { 0.0 };
             let k = lambda * p + (1.0f64 + d).ln();

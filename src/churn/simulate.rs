@@ -12,37 +12,6 @@ use crate::data::{Summary, TimeUnit};
 use crate::error::{check_scalar, Error, Result};
 use crate::rng::Rng;
 
-/// Gamma(shape, rate) by Marsaglia & Tsang (2000), with the U^{1/shape} boost for shape < 1.
-pub fn sample_gamma(rng: &mut Rng, shape: f64, rate: f64) -> f64 {
-    if shape < 1.0 {
-        let u = 1.0 - rng.uniform();
-        return sample_gamma(rng, shape + 1.0, rate) * u.powf(1.0 / shape);
-    }
-    let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
-    loop {
-        let x = rng.normal();
-        let v = (1.0 + c * x).powi(3);
-        if v <= 0.0 {
-            continue;
-        }
-        let u = 1.0 - rng.uniform();
-        if u.ln() < 0.5 * x * x + d - d * v + d * v.ln() {
-            return d * v / rate;
-        }
-    }
-}
-
-/// Beta(a, b) as a ratio of gammas.
-pub fn sample_beta(rng: &mut Rng, a: f64, b: f64) -> f64 {
-    let x = sample_gamma(rng, a, 1.0);
-    let y = sample_gamma(rng, b, 1.0);
-    if x + y == 0.0 {
-        // Both underflowed (tiny shapes): the beta mass sits at an end; pick it by the means.
-        return if a >= b { 1.0 } else { 0.0 };
-    }
-    x / (x + y)
-}
 
 /// Cohort shape for the simulators.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -103,8 +72,8 @@ fn simulate(options: &CohortOptions, mut draw: impl FnMut(&mut Rng, f64) -> (f64
 pub fn simulate_bg_nbd(params: BetaGeoParams, options: &CohortOptions) -> Result<Summary> {
     super::bg_nbd::check_params("BG/NBD", &params.to_array(), &["r", "alpha", "a", "b"])?;
     simulate(options, |rng, t| {
-        let lambda = sample_gamma(rng, params.r, params.alpha);
-        let p = sample_beta(rng, params.a, params.b);
+        let lambda = rng.gamma(params.r, params.alpha);
+        let p = rng.beta(params.a, params.b);
         let (mut clock, mut x, mut last) = (0.0, 0.0, 0.0);
         loop {
             clock += -(1.0 - rng.uniform()).ln() / lambda;
@@ -125,8 +94,8 @@ pub fn simulate_bg_nbd(params: BetaGeoParams, options: &CohortOptions) -> Result
 pub fn simulate_pareto_nbd(params: ParetoNbdParams, options: &CohortOptions) -> Result<Summary> {
     super::bg_nbd::check_params("Pareto/NBD", &params.to_array(), &["r", "alpha", "s", "beta"])?;
     simulate(options, |rng, t| {
-        let lambda = sample_gamma(rng, params.r, params.alpha);
-        let mu = sample_gamma(rng, params.s, params.beta);
+        let lambda = rng.gamma(params.r, params.alpha);
+        let mu = rng.gamma(params.s, params.beta);
         let lifetime = -(1.0 - rng.uniform()).ln() / mu;
         let end = lifetime.min(t);
         let (mut clock, mut x, mut last) = (0.0, 0.0, 0.0);
@@ -150,14 +119,14 @@ mod tests {
         let mut rng = Rng::new(3);
         for (shape, rate) in [(0.3, 2.0), (2.5, 0.5)] {
             let n = 200_000;
-            let draws: Vec<f64> = (0..n).map(|_| sample_gamma(&mut rng, shape, rate)).collect();
+            let draws: Vec<f64> = (0..n).map(|_| rng.gamma(shape, rate)).collect();
             let mean = draws.iter().sum::<f64>() / n as f64;
             let var = draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / n as f64;
             assert!((mean - shape / rate).abs() < 0.01 * shape / rate * 3.0, "{mean}");
             assert!((var - shape / rate / rate).abs() < 0.05 * shape / rate / rate, "{var}");
         }
         let n = 100_000;
-        let mean = (0..n).map(|_| sample_beta(&mut rng, 0.8, 2.4)).sum::<f64>() / n as f64;
+        let mean = (0..n).map(|_| rng.beta(0.8, 2.4)).sum::<f64>() / n as f64;
         assert!((mean - 0.25).abs() < 0.005, "{mean}");
     }
 }
