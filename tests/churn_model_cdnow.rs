@@ -4,60 +4,15 @@
 //! are computed here, independently of the crate.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use regulars::churn::{ChurnModel, ChurnOptions, RiskMethod};
-use regulars::data::{TransactionColumns, Transactions};
 
-const DAY_MS: f64 = 86_400_000.0;
+mod common;
 
-fn data_path(name: &str) -> PathBuf {
-    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cdnow").join(name);
-    if local.exists() {
-        local
-    } else {
-        PathBuf::from("/work/shared/data/cdnow").join(name)
-    }
-}
+use common::{transactions_of as transactions, yyyymmdd_ms, DAY_MS};
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's civil-from-days inverse).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn yyyymmdd_ms(text: &str) -> f64 {
-    let v: i64 = text.parse().unwrap();
-    days_from_civil(v / 10_000, (v / 100) % 100, v % 100) as f64 * DAY_MS
-}
-
-/// (customer, time ms, dollars) rows of CDNOW_master.txt.
 fn master_rows() -> Vec<(String, f64, f64)> {
-    let text = std::fs::read_to_string(data_path("CDNOW_master.txt")).expect("CDNOW_master.txt");
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            (f[0].to_string(), yyyymmdd_ms(f[1]), f[3].parse().unwrap())
-        })
-        .collect()
-}
-
-fn transactions(rows: &[&(String, f64, f64)]) -> Transactions {
-    Transactions::from_columns(TransactionColumns {
-        customer: rows.iter().map(|r| r.0.clone()).collect(),
-        time: rows.iter().map(|r| r.1).collect(),
-        amount: Some(rows.iter().map(|r| r.2).collect()),
-        item: None,
-        quantity: None,
-    })
-    .unwrap()
+    common::cdnow_rows("CDNOW_master.txt")
 }
 
 /// AUC of `score` for the positive class by the rank-sum formula, ties at mid-rank.
@@ -101,8 +56,8 @@ fn ece(p: &[f64], y: &[bool]) -> f64 {
 fn cdnow_master_risk_ranks_and_is_calibrated() {
     let rows = master_rows();
     assert_eq!(rows.len(), 69_659);
-    let calibration_end = yyyymmdd_ms("19970930");
-    let horizon_end = yyyymmdd_ms("19980630");
+    let calibration_end = yyyymmdd_ms(19970930);
+    let horizon_end = yyyymmdd_ms(19980630);
     let horizon_days = (horizon_end - calibration_end) / DAY_MS;
     assert_eq!(horizon_days, 273.0);
 
@@ -156,8 +111,8 @@ fn cdnow_master_risk_ranks_and_is_calibrated() {
 #[test]
 fn cdnow_master_ignores_rows_after_observation_end() {
     let rows = master_rows();
-    let calibration_end = yyyymmdd_ms("19970930");
-    let horizon_end = yyyymmdd_ms("19980630");
+    let calibration_end = yyyymmdd_ms(19970930);
+    let horizon_end = yyyymmdd_ms(19980630);
     let all: Vec<&(String, f64, f64)> = rows.iter().collect();
     let tx = transactions(&all);
     let bought_in_horizon: HashSet<&str> = rows

@@ -2,56 +2,24 @@
 //! or small histories fall back cleanly to the BTYD probability, bad options are errors, and
 //! model bytes round-trip and reject corruption.
 
-use std::path::PathBuf;
 
 use regulars::churn::{ChurnModel, ChurnOptions, RiskMethod, TransactionModel};
 use regulars::data::{Summary, SummaryOptions, TimeUnit, TransactionColumns, Transactions};
 use regulars::Error;
 
-const DAY_MS: f64 = 86_400_000.0;
+mod common;
 
-fn data_path(name: &str) -> PathBuf {
-    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/cdnow").join(name);
-    if local.exists() {
-        local
-    } else {
-        PathBuf::from("/work/shared/data/cdnow").join(name)
-    }
-}
+use common::DAY_MS;
 
-/// Epoch ms of a YYYYMMDD date: days counted month by month from 1970 (independent of the crate).
 fn ms(yyyymmdd: i64) -> f64 {
-    let (y, m, d) = (yyyymmdd / 10_000, (yyyymmdd / 100) % 100, yyyymmdd % 100);
-    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    let mut days = 0;
-    for year in 1970..y {
-        days += if leap(year) { 366 } else { 365 };
-    }
-    for month in 1..m {
-        days += month_days[(month - 1) as usize] + if month == 2 && leap(y) { 1 } else { 0 };
-    }
-    (days + d - 1) as f64 * DAY_MS
+    common::yyyymmdd_ms(yyyymmdd)
 }
 
 /// CDNOW master rows up to `end` (inclusive), for the first `customers` customer ids.
 fn cdnow(end: i64, customers: usize) -> Transactions {
-    let text = std::fs::read_to_string(data_path("CDNOW_master.txt")).expect("CDNOW_master.txt");
-    let mut columns = TransactionColumns { amount: Some(Vec::new()), ..Default::default() };
-    for line in text.lines().skip(1) {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() < 4 || f[0].parse::<usize>().unwrap() > customers {
-            continue;
-        }
-        let date: i64 = f[1].parse().unwrap();
-        if date > end {
-            continue;
-        }
-        columns.customer.push(f[0].to_string());
-        columns.time.push(ms(date));
-        columns.amount.as_mut().unwrap().push(f[3].parse().unwrap());
-    }
-    Transactions::from_columns(columns).unwrap()
+    let rows = common::cdnow_rows("CDNOW_master.txt");
+    let kept: Vec<_> = rows.iter().filter(|r| r.0.parse::<usize>().unwrap() <= customers && r.1 <= ms(end)).collect();
+    common::transactions_of(&kept)
 }
 
 fn options(horizon: f64, end: i64, seed: u64) -> ChurnOptions {

@@ -4,7 +4,9 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-use regulars::data::{CsvMapping, CsvOptions, Transactions};
+use regulars::data::{CsvMapping, CsvOptions, Summary, SummaryOptions, TimeUnit, TransactionColumns, Transactions};
+
+pub const DAY_MS: f64 = 86_400_000.0;
 
 /// `../shared/data/<relative>` beside the crate (CI's layout), or `/work/shared/data/<relative>`.
 pub fn shared_data(relative: &str) -> PathBuf {
@@ -58,4 +60,56 @@ pub fn cdnow(file: &str) -> Transactions {
         text
     };
     Transactions::from_csv(&text, &mapping, &CsvOptions { delimiter: Some(b' '), no_header: true, keep_zero_amounts: true, ..Default::default() }).expect("cdnow import")
+}
+
+/// Epoch ms of a YYYYMMDD date, counting days month by month from 1970: independent of the
+/// crate's own date parsing, which the tests check.
+pub fn yyyymmdd_ms(yyyymmdd: i64) -> f64 {
+    let (y, m, d) = (yyyymmdd / 10_000, (yyyymmdd / 100) % 100, yyyymmdd % 100);
+    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let mut days = 0;
+    for year in 1970..y {
+        days += if leap(year) { 366 } else { 365 };
+    }
+    for month in 1..m {
+        days += month_days[(month - 1) as usize] + if month == 2 && leap(y) { 1 } else { 0 };
+    }
+    (days + d - 1) as f64 * DAY_MS
+}
+
+/// (customer, time ms, dollars) rows of a CDNOW file, read here without the crate's importer:
+/// the sample's customer is its sample id, the master's its customer id.
+pub fn cdnow_rows(file: &str) -> Vec<(String, f64, f64)> {
+    let text = std::fs::read_to_string(shared_data(&format!("cdnow/{file}"))).expect("cdnow data");
+    let master = file.contains("master");
+    text.lines()
+        .skip(if master { 1 } else { 0 })
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let (customer, date, dollars) = if master { (f[0], f[1], f[3]) } else { (f[1], f[2], f[4]) };
+            (customer.to_string(), yyyymmdd_ms(date.parse().unwrap()), dollars.parse().unwrap())
+        })
+        .collect()
+}
+
+/// Transactions of the given CDNOW rows.
+pub fn transactions_of(rows: &[&(String, f64, f64)]) -> Transactions {
+    Transactions::from_columns(TransactionColumns {
+        customer: rows.iter().map(|r| r.0.clone()).collect(),
+        time: rows.iter().map(|r| r.1).collect(),
+        amount: Some(rows.iter().map(|r| r.2).collect()),
+        item: None,
+        quantity: None,
+    })
+    .unwrap()
+}
+
+/// The CDNOW sample's calibration summary in the papers' conventions (to 1997-09-30, weeks).
+pub fn cdnow_sample_summary() -> Summary {
+    let rows = cdnow_rows("CDNOW_sample.txt");
+    let tx = transactions_of(&rows.iter().collect::<Vec<_>>());
+    let calibration_end = yyyymmdd_ms(19970930);
+    tx.summary(SummaryOptions { observation_end: None, calibration_end: Some(calibration_end), unit: TimeUnit::Week }).unwrap()
 }
