@@ -306,15 +306,14 @@ pub(crate) fn fit_beta_geometric(summary: &Summary, penalizer: f64, shift: u8, m
     let log_likelihood = objective.total(&params, None);
     check_fitted(model, &["r", "alpha", "a", "b"], &params, log_likelihood)?;
     let n = data.total_weight;
-    // Observed information of the penalised log-likelihood (what was maximised), natural parameters.
-    let gradient = |p: &[f64], out: &mut [f64]| {
-        let mut g = [0.0; 4];
-        objective.total(p, Some(&mut g));
-        for i in 0..4 {
-            out[i] = g[i] - 2.0 * n * penalizer * p[i];
-        }
-    };
-    let standard_errors = optimize::standard_errors_from_gradient(&gradient, &params);
+    let standard_errors = optimize::penalised_standard_errors(
+        |p, g: &mut [f64; 4]| {
+            objective.total(p, Some(g));
+        },
+        &params,
+        n,
+        penalizer,
+    );
     Ok(Fitted { params, log_likelihood, standard_errors, customers: n })
 }
 

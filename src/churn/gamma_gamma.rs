@@ -195,14 +195,14 @@ impl GammaGammaOptions {
         let log_likelihood = data.total(&params, None);
         check_fitted("Gamma-Gamma", &["p", "q", "gamma"], &params, log_likelihood)?;
         let n = data.total_weight;
-        let gradient = |p: &[f64], out: &mut [f64]| {
-            let mut g = [0.0; 3];
-            data.total(p, Some(&mut g));
-            for i in 0..3 {
-                out[i] = g[i] - 2.0 * n * penalizer * p[i];
-            }
-        };
-        let standard_errors = optimize::standard_errors_from_gradient(&gradient, &params);
+        let standard_errors = optimize::penalised_standard_errors(
+            |p, g: &mut [f64; 3]| {
+                data.total(p, Some(g));
+            },
+            &params,
+            n,
+            penalizer,
+        );
         Ok(GammaGamma {
             params: GammaGammaParams { p: params[0], q: params[1], gamma: params[2] },
             log_likelihood,

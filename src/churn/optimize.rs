@@ -291,6 +291,25 @@ pub fn hessian_from_gradient(gradient: &dyn Fn(&[f64], &mut [f64]), x: &[f64]) -
 }
 
 /// Standard errors from the gradient of the log-likelihood (see [`standard_errors`]).
+/// Standard errors of a fit that maximised `total log-likelihood − N · penalizer · Σ p²` (every
+/// model's L2 penalty): the observed information of what was maximised. `total_gradient` writes
+/// the unpenalised total log-likelihood's gradient in natural parameters.
+pub fn penalised_standard_errors<const K: usize>(
+    total_gradient: impl Fn(&[f64], &mut [f64; K]),
+    params: &[f64],
+    customers: f64,
+    penalizer: f64,
+) -> Option<Vec<f64>> {
+    let gradient = |p: &[f64], out: &mut [f64]| {
+        let mut g = [0.0; K];
+        total_gradient(p, &mut g);
+        for i in 0..K {
+            out[i] = g[i] - 2.0 * customers * penalizer * p[i];
+        }
+    };
+    standard_errors_from_gradient(&gradient, params)
+}
+
 pub fn standard_errors_from_gradient(gradient: &dyn Fn(&[f64], &mut [f64]), x: &[f64]) -> Option<Vec<f64>> {
     let n = x.len();
     let information: Vec<f64> = hessian_from_gradient(gradient, x).into_iter().map(|v| -v).collect();

@@ -315,14 +315,14 @@ impl ParetoNbdOptions {
         let log_likelihood = total_log_likelihood(&data, &params, None);
         check_fitted(model, &["r", "alpha", "s", "beta"], &params, log_likelihood)?;
         let n = data.total_weight;
-        let gradient = |p: &[f64], out: &mut [f64]| {
-            let mut g = [0.0; 4];
-            total_log_likelihood(&data, p, Some(&mut g));
-            for i in 0..4 {
-                out[i] = g[i] - 2.0 * n * penalizer * p[i];
-            }
-        };
-        let standard_errors = optimize::standard_errors_from_gradient(&gradient, &params);
+        let standard_errors = optimize::penalised_standard_errors(
+            |p, g: &mut [f64; 4]| {
+                total_log_likelihood(&data, p, Some(g));
+            },
+            &params,
+            n,
+            penalizer,
+        );
         Ok(ParetoNbd {
             params: ParetoNbdParams::from_array(&params),
             log_likelihood,
