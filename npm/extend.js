@@ -7,7 +7,17 @@ ChurnModel.prototype.score = function score(input) {
   return input instanceof Summary ? this.scoreSummary(input) : this.scoreTransactions(input);
 };
 
-/** `ranker.rank(context)`: the ranking comes across as one JSON string (see `rankJson`). */
+/** `ranker.rank(context)`: assembled from `rankPacked`'s text, `rankNumbers` and the offer ids
+ * (cached per ranker: the catalogue never changes). */
+const offerIds = new WeakMap();
 OfferRanker.prototype.rank = function rank(context) {
-  return JSON.parse(this.rankJson(context));
+  const lines = this.rankPacked(context).split("\n");
+  const numbers = this.rankNumbers();
+  let ids = offerIds.get(this);
+  if (ids === undefined) offerIds.set(this, (ids = this.offerIds));
+  const ranking = new Array(lines.length - 1);
+  for (let k = 0; k < ranking.length; k++) {
+    ranking[k] = { offer: ids[numbers[3 * k]], probability: numbers[3 * k + 1], expectedValue: numbers[3 * k + 2], reason: lines[k + 1] };
+  }
+  return { eventId: lines[0], ranking };
 };

@@ -23,7 +23,7 @@ use crate::codec::{Reader, Writer};
 use crate::error::{check_scalar, Error, Result};
 use crate::offers::catalogue::{Catalogue, Eligibility, OfferKind, OfferSpec};
 use crate::offers::value::{
-    prior, Context, Economics, ExtraFeature, FeatureMap, LinearValueModel, PriorEstimate, FIXED_FEATURES,
+    Context, Economics, ExtraFeature, FeatureMap, LinearValueModel, PriorEstimate, PriorInputs, FIXED_FEATURES,
     MAX_EXTRA_FEATURES,
 };
 use crate::rng::Rng;
@@ -65,6 +65,8 @@ impl Default for RankerOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankedOffer {
     pub offer: String,
+    /// The offer's position in the catalogue.
+    pub index: usize,
     /// Probability that this offer is the one shown first.
     pub probability: f64,
     /// Expected incremental margin against showing nothing (money; 0 for the control).
@@ -210,8 +212,9 @@ impl OfferRanker {
         s.leverage.clear();
         let offers = self.catalogue.offers();
         let none = self.catalogue.none_index();
+        let inputs = PriorInputs::new(context, &self.economics);
         for &a in &s.eligible {
-            let estimate = prior(&offers[a], context, &self.economics);
+            let estimate = inputs.estimate(&offers[a]);
             let p = estimate.expected_reward / scale;
             FeatureMap::set_offer_features(&mut s.shared, &estimate, context.risk, a == none, scale);
             s.mean.push(p + self.model.correction(a, &s.shared));
@@ -272,13 +275,14 @@ impl OfferRanker {
         self.features.shared_features(context, &self.economics, &mut shared);
         let scale = self.economics.money_scale();
         let none = self.catalogue.none_index();
+        let inputs = PriorInputs::new(context, &self.economics);
         Ok(self
             .catalogue
             .offers()
             .iter()
             .enumerate()
             .map(|(a, o)| {
-                let estimate = prior(o, context, &self.economics);
+                let estimate = inputs.estimate(o);
                 FeatureMap::set_offer_features(&mut shared, &estimate, context.risk, a == none, scale);
                 (estimate.expected_reward / scale + self.model.correction(a, &shared)) * scale
             })
@@ -368,6 +372,7 @@ impl OfferRanker {
                 let incremental = (s.mean[k] - none_mean) * scale;
                 RankedOffer {
                     offer: self.catalogue.offers()[a].id.clone(),
+                    index: a,
                     probability: s.probability[k],
                     expected_value: incremental,
                     reason: self.reason(a, incremental, context),

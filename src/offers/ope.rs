@@ -21,7 +21,7 @@
 
 use crate::error::{Error, Result};
 use crate::offers::bandit::OfferRanker;
-use crate::offers::value::{prior, Context, FeatureMap, LinearValueModel, PriorEstimate};
+use crate::offers::value::{Context, FeatureMap, LinearValueModel, PriorEstimate, PriorInputs};
 
 /// One logged decision.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,9 +86,8 @@ pub fn evaluate(log: &[LoggedRow], policy: &OfferRanker) -> Result<OffPolicyEsti
     let none = catalogue.none_index();
     let mut estimates: Vec<PriorEstimate> = Vec::with_capacity(log.len() * k);
     for (i, row) in log.iter().enumerate() {
-        for o in catalogue.offers() {
-            estimates.push(prior(o, &row.context, &economics));
-        }
+        let inputs = PriorInputs::new(&row.context, &economics);
+        estimates.extend(catalogue.offers().iter().map(|o| inputs.estimate(o)));
         map.shared_features(&row.context, &economics, &mut shared);
         let a = logged[i];
         let e = &estimates[i * k + a];

@@ -191,34 +191,61 @@ const CLV_PRICE_INSENSITIVITY: f64 = 50.0;
 ///
 /// Without `margin` and `order_value` the prior assumes an order of 100 money units.
 pub fn prior(offer: &Offer, context: &Context, economics: &Economics) -> PriorEstimate {
-    let buy_anyway = (1.0 - context.risk).clamp(0.0, 1.0);
-    let margin = economics.margin_at_stake(context);
-    let order_value = economics.order_value(context).max(f64::MIN_POSITIVE);
-    let loyal = context.segment.as_deref().is_some_and(is_loyal_segment)
-        || context.clv >= 20.0 * margin.max(f64::MIN_POSITIVE);
-    let price_damping = 1.0 / (1.0 + context.clv / (CLV_PRICE_INSENSITIVITY * margin.max(1e-9)));
-    let v = offer.value;
-    let (incentive, derived_cost) = match offer.kind {
-        OfferKind::None => (0.0, 0.0),
-        OfferKind::PercentOff => (v / 100.0 * price_damping, v / 100.0 * order_value),
-        OfferKind::AmountOff => (v / order_value * price_damping, v),
-        OfferKind::FreeShipping => (v / order_value, v),
-        OfferKind::BonusPoints => (POINTS_PERCEIVED_SHARE * v / order_value, POINTS_COST_SHARE * v),
-        OfferKind::Cashback => (
-            CASHBACK_PERCEIVED_SHARE * v / 100.0 * price_damping,
-            CASHBACK_COST_SHARE * v / 100.0 * order_value,
-        ),
-        OfferKind::Gift => {
-            let effect = if loyal { 1.0 } else { GIFT_NON_LOYAL_EFFECT };
-            (effect * v / order_value, v)
+    PriorInputs::new(context, economics).estimate(offer)
+}
+
+/// The parts of [`prior`] that depend on the context only, computed once per decision and
+/// shared by every offer.
+#[derive(Debug, Clone, Copy)]
+pub struct PriorInputs {
+    risk: f64,
+    buy_anyway: f64,
+    margin: f64,
+    order_value: f64,
+    loyal: bool,
+    price_damping: f64,
+}
+
+impl PriorInputs {
+    pub fn new(context: &Context, economics: &Economics) -> Self {
+        let margin = economics.margin_at_stake(context);
+        PriorInputs {
+            risk: context.risk,
+            buy_anyway: (1.0 - context.risk).clamp(0.0, 1.0),
+            margin,
+            order_value: economics.order_value(context).max(f64::MIN_POSITIVE),
+            loyal: context.segment.as_deref().is_some_and(is_loyal_segment)
+                || context.clv >= 20.0 * margin.max(f64::MIN_POSITIVE),
+            price_damping: 1.0 / (1.0 + context.clv / (CLV_PRICE_INSENSITIVITY * margin.max(1e-9))),
         }
-    };
-    let cost_per_order = if offer.kind == OfferKind::None { 0.0 } else { offer.cost.unwrap_or(derived_cost) };
-    let persuasion = MAX_PERSUASION * (1.0 - (-incentive / INCENTIVE_SCALE).exp());
-    let lift = context.risk * persuasion;
-    let expected_reward = (buy_anyway + lift) * (margin - cost_per_order);
-    let incremental = expected_reward - buy_anyway * margin;
-    PriorEstimate { buy_anyway, lift, margin_at_stake: margin, cost_per_order, expected_reward, incremental }
+    }
+
+    /// [`prior`] of `offer` in this context.
+    pub fn estimate(&self, offer: &Offer) -> PriorEstimate {
+        let PriorInputs { risk, buy_anyway, margin, order_value, loyal, price_damping } = *self;
+        let v = offer.value;
+        let (incentive, derived_cost) = match offer.kind {
+            OfferKind::None => (0.0, 0.0),
+            OfferKind::PercentOff => (v / 100.0 * price_damping, v / 100.0 * order_value),
+            OfferKind::AmountOff => (v / order_value * price_damping, v),
+            OfferKind::FreeShipping => (v / order_value, v),
+            OfferKind::BonusPoints => (POINTS_PERCEIVED_SHARE * v / order_value, POINTS_COST_SHARE * v),
+            OfferKind::Cashback => (
+                CASHBACK_PERCEIVED_SHARE * v / 100.0 * price_damping,
+                CASHBACK_COST_SHARE * v / 100.0 * order_value,
+            ),
+            OfferKind::Gift => {
+                let effect = if loyal { 1.0 } else { GIFT_NON_LOYAL_EFFECT };
+                (effect * v / order_value, v)
+            }
+        };
+        let cost_per_order = if offer.kind == OfferKind::None { 0.0 } else { offer.cost.unwrap_or(derived_cost) };
+        let persuasion = MAX_PERSUASION * (1.0 - (-incentive / INCENTIVE_SCALE).exp());
+        let lift = risk * persuasion;
+        let expected_reward = (buy_anyway + lift) * (margin - cost_per_order);
+        let incremental = expected_reward - buy_anyway * margin;
+        PriorEstimate { buy_anyway, lift, margin_at_stake: margin, cost_per_order, expected_reward, incremental }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
