@@ -17,6 +17,12 @@ fn worlds(seed: u64) -> Vec<Box<dyn World>> {
         Box::new(Logistic::lapsing()),
         Box::new(Additive::new()),
         Box::new(Opaque),
+        Box::new(Table::new(true, true)),
+        Box::new(Table::opaque()),
+        Box::new(Table::new(true, false).strong()),
+        Box::new(Table::new(false, false).strong()),
+        Box::new(Table::new(true, true).strong()),
+        Box::new(Table::opaque().strong()),
     ]
 }
 
@@ -31,6 +37,7 @@ fn survey() {
     let baseline = std::env::var("BASELINE").is_ok();
     let only: Option<String> = std::env::var("ONLY").ok();
     let n = worlds(0).len();
+    let (mut all_sum, mut all_n, mut all_min) = (0.0, 0usize, 1.0f64);
     for w in 0..n {
         let name = worlds(0)[w].name();
         if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
@@ -59,7 +66,11 @@ fn survey() {
             }
         }
         println!("{line}   mean {:5.1} min {:5.1}", 100.0 * sum / seeds.len() as f64, 100.0 * min);
+        all_sum += sum;
+        all_n += seeds.len();
+        all_min = all_min.min(min);
     }
+    println!("all shops: mean {:5.1} min {:5.1}", 100.0 * all_sum / all_n as f64, 100.0 * all_min);
 }
 
 #[test]

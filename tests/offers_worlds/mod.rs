@@ -595,3 +595,86 @@ impl World for Opaque {
         Customer { context, buy, net }
     }
 }
+
+/// Shop "table": the simplest world the acceptance text describes, where a plain linear
+/// epsilon-greedy learner is at home. Calibrated risk (P(buy | nothing) = 1 − risk: low-risk
+/// customers buy anyway), an uplift in probability per offer × segment read from a table
+/// (scaled by the risk when `scaled`), costs per redeeming order, one order value per segment
+/// (shown in the context when `order_value`). A 20 % discount loses money on low-risk customers;
+/// the gift lifts only the two loyal segments.
+pub struct Table {
+    pub order_value: bool,
+    pub scaled: bool,
+    pub names: [&'static str; 5],
+    /// Multiplies every uplift (3: incentives matter, most offers pay on most customers).
+    pub strength: f64,
+}
+
+impl Table {
+    pub fn new(order_value: bool, scaled: bool) -> Self {
+        Table { order_value, scaled, names: ["Champions", "Loyal Customers", "At Risk", "Hibernating", "New Customers"], strength: 1.0 }
+    }
+    pub fn opaque() -> Self {
+        Table { names: ["s1", "s2", "s3", "s4", "s5"], ..Table::new(false, true) }
+    }
+    pub fn strong(mut self) -> Self {
+        self.strength = 3.0;
+        self
+    }
+}
+
+const TABLE_MARGIN_RATE: f64 = 0.35;
+
+impl World for Table {
+    fn name(&self) -> String {
+        format!(
+            "table{}{}{}{}",
+            if self.strength > 1.0 { " strong" } else { "" },
+            if self.scaled { ", uplift × risk" } else { "" },
+            if self.order_value { "" } else { ", no order value" },
+            if self.names[0] == "s1" { ", opaque names" } else { "" }
+        )
+    }
+    fn offers(&self) -> Vec<OfferSpec> {
+        vec![
+            OfferSpec::new("none", "none", None),
+            OfferSpec::new("p10", "percent_off", Some(10.0)),
+            OfferSpec::new("p20", "percent_off", Some(20.0)),
+            OfferSpec::new("ship", "free_shipping", Some(6.0)),
+            OfferSpec::new("points", "bonus_points", Some(10.0)).with_cost(4.0),
+            OfferSpec::new("cash5", "cashback", Some(5.0)),
+            OfferSpec::new("gift", "gift", Some(15.0)).with_cost(6.0),
+        ]
+    }
+    fn margin(&self) -> Option<f64> {
+        Some(70.0 * TABLE_MARGIN_RATE)
+    }
+    fn draw(&mut self, rng: &mut Rng) -> Customer {
+        let g = rng.below(5);
+        // (mean risk, order value, CLV orders) per segment
+        let (mean_risk, ov, orders) = [(0.15, 110.0, 12.0), (0.3, 80.0, 8.0), (0.65, 70.0, 3.0), (0.85, 50.0, 1.5), (0.55, 60.0, 2.0)][g];
+        let risk = sigmoid(logit(mean_risk) + 0.6 * rng.normal());
+        let clv = ov * TABLE_MARGIN_RATE * orders * (1.0 - risk) * (0.3 * rng.normal()).exp();
+        // Uplift in purchase probability per offer (catalogue order) and segment.
+        let uplift: [[f64; 5]; 7] = [
+            [0.0; 5],
+            [0.02, 0.04, 0.12, 0.10, 0.08],
+            [0.04, 0.07, 0.22, 0.18, 0.14],
+            [0.01, 0.03, 0.08, 0.05, 0.10],
+            [0.05, 0.06, 0.05, 0.02, 0.04],
+            [0.02, 0.03, 0.06, 0.05, 0.05],
+            [0.12, 0.10, 0.0, 0.0, 0.0],
+        ];
+        let cost = [0.0, 0.10 * ov, 0.20 * ov, 6.0, 4.0, 0.05 * ov, 6.0];
+        let base = 1.0 - risk;
+        let factor = if self.scaled { 2.0 * risk } else { 1.0 };
+        let buy = (0..7).map(|a| (base + self.strength * factor * uplift[a][g]).clamp(0.0, 1.0)).collect();
+        let margin = ov * TABLE_MARGIN_RATE;
+        let net = cost.iter().map(|c| margin - c).collect();
+        let mut context = Context::new(risk, clv).with_segment(self.names[g]);
+        if self.order_value {
+            context.order_value = Some(ov);
+        }
+        Customer { context, buy, net }
+    }
+}
