@@ -62,7 +62,7 @@ fn survey() {
                 let mut world = worlds(seed).remove(w);
                 let mut b = LinearEpsilonGreedy::new(world.as_ref(), 3, 0.1);
                 let o = run(world.as_mut(), &mut b, rounds, seed);
-                line += &format!(" (base {:5.1})", 100.0 * o.captured);
+                line += &format!(" (base {:5.1} g {:4.1})", 100.0 * o.captured, 100.0 * o.greedy_late);
             }
         }
         println!("{line}   mean {:5.1} min {:5.1}", 100.0 * sum / seeds.len() as f64, 100.0 * min);

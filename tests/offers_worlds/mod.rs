@@ -186,6 +186,7 @@ pub struct LinearEpsilonGreedy {
     xy: Vec<Vec<f64>>,
     theta: Vec<Vec<f64>>,
     pending: Option<(usize, Vec<f64>)>,
+    greedy: usize,
 }
 
 const BASE_DIM: usize = 4;
@@ -203,6 +204,7 @@ impl LinearEpsilonGreedy {
             xy: vec![vec![0.0; BASE_DIM]; k],
             theta: vec![vec![0.0; BASE_DIM]; k],
             pending: None,
+            greedy: usize::MAX,
         }
     }
 
@@ -264,21 +266,21 @@ impl LinearEpsilonGreedy {
 }
 
 impl Policy for LinearEpsilonGreedy {
+    fn greedy(&self) -> usize {
+        self.greedy
+    }
     fn choose(&mut self, context: &Context) -> (usize, String) {
         let x = self.features(context);
         let eligible = self.catalogue.eligible(context);
-        let a = if self.rng.uniform() < self.epsilon {
-            eligible[self.rng.below(eligible.len())]
-        } else {
-            let score = |a: usize| self.theta[a].iter().zip(&x).map(|(t, v)| t * v).sum::<f64>();
-            let mut best = self.catalogue.none_index();
-            for &b in &eligible {
-                if score(b) > score(best) {
-                    best = b;
-                }
+        let score = |a: usize| self.theta[a].iter().zip(&x).map(|(t, v)| t * v).sum::<f64>();
+        let mut best = self.catalogue.none_index();
+        for &b in &eligible {
+            if score(b) > score(best) {
+                best = b;
             }
-            best
-        };
+        }
+        self.greedy = best;
+        let a = if self.rng.uniform() < self.epsilon { eligible[self.rng.below(eligible.len())] } else { best };
         self.pending = Some((a, x));
         (a, String::new())
     }
