@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Float32Array, Function, Object, Uint8Array};
+use js_sys::{Array, Float32Array, Function, Object, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::data::JsTransactions;
@@ -111,22 +111,30 @@ impl JsRecommender {
         Ok(scored_list(&list, "score"))
     }
 
-    /// Batch for a campaign: `{ customers, items: string[][], scores: Float32Array[] }`.
-    #[wasm_bindgen(js_name = recommendMany)]
-    pub fn recommend_many(&self, customers: JsValue, options: JsValue) -> JsResult<Object> {
+    /// Batch for a campaign, packed for npm/extend.js (which builds `recommendMany`'s
+    /// `{ customers, items: string[][], scores: Float32Array[] }` from it): `{ customers, counts:
+    /// Uint32Array, items: Uint32Array (indices into __itemIds()), scores: Float32Array }`. One
+    /// buffer per field instead of a JS string and array per recommendation.
+    #[wasm_bindgen(js_name = __recommendManyPacked)]
+    pub fn recommend_many_packed(&self, customers: JsValue, options: JsValue) -> JsResult<Object> {
         let customers: Vec<String> = string_list(&customers, "customers")?;
         let canonical: Vec<String> = customers.iter().map(|c| canonical_id(c).to_string()).collect();
         let o = super::options(&options, "options")?;
         let progress = Progress::from_options(o.as_ref(), "options")?;
-        let many = self.inner.recommend_many(&canonical, k_option(o.as_ref(), "options")?, &mut |f| progress.report(f));
+        let many = self.inner.recommend_many_indices(&canonical, k_option(o.as_ref(), "options")?, &mut |f| progress.report(f));
         progress.finish()?;
         let out = Object::new();
         set(&out, "customers", string_array(&customers));
-        let items: Array = many.items.iter().map(|list| JsValue::from(string_array(list))).collect();
-        set(&out, "items", items);
-        let scores: Array = many.scores.iter().map(|s| JsValue::from(Float32Array::from(&s[..]))).collect();
-        set(&out, "scores", scores);
+        set(&out, "counts", Uint32Array::from(&many.counts[..]));
+        set(&out, "items", Uint32Array::from(&many.items[..]));
+        set(&out, "scores", Float32Array::from(&many.scores[..]));
         Ok(out)
+    }
+
+    /// Every item id, by index (for npm/extend.js, which caches it per model).
+    #[wasm_bindgen(js_name = __itemIds)]
+    pub fn item_ids(&self) -> Array {
+        string_array(self.inner.item_ids())
     }
 
     /// For an anonymous basket or session (no retraining): `recommendForItems(items, { k? })`.

@@ -15,7 +15,7 @@
 
 use crate::error::{Error, Result};
 use crate::recommend::interactions::Sparse;
-use crate::recommend::simd::{self, axpy, dot, padded, symv, xpby};
+use crate::recommend::simd::{self, axpy, dot, padded, reduce, symv, xpby, LANES};
 use crate::rng::Rng;
 
 /// How counts become confidence.
@@ -202,8 +202,114 @@ fn cg_solve_row(
     }
 }
 
+/// Output columns per pass of [`symv_n`]: enough independent sums to hide the add latency, few
+/// enough to stay in registers (wasm engines have 16 vector registers on x86-64; AVX2 has 16
+/// ymm, twice as wide).
+#[cfg(target_arch = "wasm32")]
+const SYMV_BLOCK: usize = 32;
+#[cfg(not(target_arch = "wasm32"))]
+const SYMV_BLOCK: usize = 64;
+
+/// Columns `c .. c + B` of `out = a · v` (a symmetric, rows `a[j]`): Σ_j v_j a[j, :] summed in
+/// the fixed order j = 0, 1, … from zero — the same arithmetic as [`simd::symv`], with the `B`
+/// partial sums held in registers while the rows stream by.
+#[inline(always)]
+fn symv_block<const S: usize, const B: usize>(a: &[[f32; S]], v: &[f32; S], out: &mut [f32; S], c: usize) {
+    let mut acc = [0f32; B];
+    for (row, &vj) in a.iter().zip(v.iter()) {
+        let Some(row) = row.get(c..c + B) else { return };
+        for t in 0..B {
+            acc[t] += vj * row[t];
+        }
+    }
+    if let Some(o) = out.get_mut(c..c + B) {
+        o.copy_from_slice(&acc);
+    }
+}
+
+/// `out = a · v` for a symmetric `S × S` matrix (`S` a multiple of [`simd::LANES`]).
+#[inline(always)]
+fn symv_n<const S: usize>(a: &[[f32; S]], v: &[f32; S], out: &mut [f32; S]) {
+    let mut c = 0;
+    while c + SYMV_BLOCK <= S {
+        symv_block::<S, SYMV_BLOCK>(a, v, out, c);
+        c += SYMV_BLOCK;
+    }
+    while c + 2 * LANES <= S {
+        symv_block::<S, { 2 * LANES }>(a, v, out, c);
+        c += 2 * LANES;
+    }
+    while c + LANES <= S {
+        symv_block::<S, LANES>(a, v, out, c);
+        c += LANES;
+    }
+}
+
+/// `(a · v, b · v)`: two [`simd::dot_n`]s sharing the loads of `v` (same lanes, same order, so
+/// the same results as two separate calls).
+#[inline(always)]
+fn dot2_n<const S: usize>(v: &[f32; S], a: &[f32; S], b: &[f32; S]) -> (f32, f32) {
+    let (mut acc_a, mut acc_b) = ([0f32; LANES], [0f32; LANES]);
+    let mut c = 0;
+    while c + LANES <= S {
+        for l in 0..LANES {
+            acc_a[l] += a[c + l] * v[c + l];
+            acc_b[l] += b[c + l] * v[c + l];
+        }
+        c += LANES;
+    }
+    let (mut sa, mut sb) = (reduce(acc_a), reduce(acc_b));
+    for i in c..S {
+        sa += a[i] * v[i];
+        sb += b[i] * v[i];
+    }
+    (sa, sb)
+}
+
+/// `y += wa · a; y += wb · b` in one pass over `y` (each element updated in that order, so the
+/// same results as two [`simd::axpy_n`]s).
+#[inline(always)]
+fn axpy2_n<const S: usize>(wa: f32, a: &[f32; S], wb: f32, b: &[f32; S], y: &mut [f32; S]) {
+    for k in 0..S {
+        y[k] = (y[k] + wa * a[k]) + wb * b[k];
+    }
+}
+
+/// `out += Σ_k weight(k, y_k · v) · y_k` over the rows `y_k` of `other` listed in `indices`, in
+/// order: the sparse part Yᵀ(C−I)Y v (or the right side) of a CG row solve. Rows go two at a
+/// time so each load of `v` and `out` serves two of them; the results are those of the plain
+/// one-row-at-a-time loop.
+#[inline(always)]
+fn sparse_update<const S: usize>(
+    other: &[f32],
+    indices: &[u32],
+    confidences: &[f32],
+    v: &[f32; S],
+    out: &mut [f32; S],
+    weight: impl Fn(f32, f32) -> f32,
+) {
+    use crate::recommend::simd::{axpy_n, dot_n};
+    let item = |i: u32| -> &[f32; S] {
+        let start = i as usize * S;
+        other.get(start..start + S).and_then(|s| <&[f32; S]>::try_from(s).ok()).unwrap_or(&[0.0; S])
+    };
+    let n = indices.len().min(confidences.len());
+    let mut k = 0;
+    while k + 2 <= n {
+        let (ya, yb) = (item(indices[k]), item(indices[k + 1]));
+        let (da, db) = dot2_n(v, ya, yb);
+        axpy2_n(weight(confidences[k], da), ya, weight(confidences[k + 1], db), yb, out);
+        k += 2;
+    }
+    if k < n {
+        let y = item(indices[k]);
+        axpy_n(weight(confidences[k], dot_n(y, v)), y, out);
+    }
+}
+
 /// [`cg_solve_row`] for a fixed stride `S`: the same arithmetic in the same order (so the same
-/// bits), with the vectors held in registers and the loops unrolled.
+/// bits), restructured for speed: the YᵀY product by column blocks, the sparse part two rows at
+/// a time, and the x, r and r·r updates in one pass.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn cg_solve_row_n<const S: usize>(
@@ -214,28 +320,14 @@ fn cg_solve_row_n<const S: usize>(
     x_out: &mut [f32; S],
     steps: usize,
 ) {
-    use crate::recommend::simd::{axpy_n, dot_n};
-    let item = |i: u32| -> &[f32; S] {
-        let start = i as usize * S;
-        <&[f32; S]>::try_from(&other[start..start + S]).unwrap_or(&[0.0; S])
-    };
-    let symv_n = |v: &[f32; S], out: &mut [f32; S]| {
-        *out = [0.0; S];
-        for (row, &vj) in yty.iter().zip(v.iter()) {
-            axpy_n(vj, row, out);
-        }
-    };
+    use crate::recommend::simd::dot_n;
     let mut x = *x_out;
     let mut r = [0f32; S];
-    symv_n(&x, &mut r);
+    symv_n(yty, &x, &mut r);
     for v in r.iter_mut() {
         *v = -*v;
     }
-    for (&i, &c) in indices.iter().zip(confidences) {
-        let y = item(i);
-        let w = c - (c - 1.0) * dot_n(y, &x);
-        axpy_n(w, y, &mut r);
-    }
+    sparse_update(other, indices, confidences, &x, &mut r, |c, d| c - (c - 1.0) * d);
     let mut p = r;
     let mut rs_old = dot_n(&r, &r);
     if rs_old < 1e-20 {
@@ -243,20 +335,31 @@ fn cg_solve_row_n<const S: usize>(
     }
     let mut ap = [0f32; S];
     for _ in 0..steps {
-        symv_n(&p, &mut ap);
-        for (&i, &c) in indices.iter().zip(confidences) {
-            let y = item(i);
-            let w = (c - 1.0) * dot_n(y, &p);
-            axpy_n(w, y, &mut ap);
-        }
+        symv_n(yty, &p, &mut ap);
+        sparse_update(other, indices, confidences, &p, &mut ap, |c, d| (c - 1.0) * d);
         let p_ap = dot_n(&p, &ap);
         if !(p_ap > 0.0) {
             break;
         }
         let step = rs_old / p_ap;
-        axpy_n(step, &p, &mut x);
-        axpy_n(-step, &ap, &mut r);
-        let rs_new = dot_n(&r, &r);
+        // x += step p; r += −step ap; r·r — one pass, each element and lane in dot_n's order.
+        let mut acc = [0f32; LANES];
+        let mut c = 0;
+        while c + LANES <= S {
+            for l in 0..LANES {
+                let k = c + l;
+                x[k] += step * p[k];
+                r[k] += -step * ap[k];
+                acc[l] += r[k] * r[k];
+            }
+            c += LANES;
+        }
+        let mut rs_new = reduce(acc);
+        for k in c..S {
+            x[k] += step * p[k];
+            r[k] += -step * ap[k];
+            rs_new += r[k] * r[k];
+        }
         if rs_new < 1e-20 {
             break;
         }
@@ -267,6 +370,180 @@ fn cg_solve_row_n<const S: usize>(
         rs_old = rs_new;
     }
     *x_out = x;
+}
+
+/// The 64-factor CG row solve in explicit wasm `simd128`: the arithmetic of [`cg_solve_row_n`]
+/// lane for lane and in the same order (so the same bits as natively), written so that a wasm
+/// engine, which has 16 vector registers, keeps at most about a dozen values live: vectors live
+/// in memory and stream through registers a block at a time, dot products reduce with shuffles
+/// instead of sixteen lane extractions.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm64 {
+    use core::arch::wasm32::*;
+
+    /// 64 floats, aligned for v128 loads.
+    #[derive(Clone, Copy)]
+    #[repr(C, align(16))]
+    pub struct Vector(pub [f32; 64]);
+
+    #[inline(always)]
+    fn ld(v: &[f32; 64], k: usize) -> v128 {
+        debug_assert!(k < 16);
+        // SAFETY: k < 16, so the 16 bytes at 4k floats lie inside the 64-float array (wasm loads
+        // need no alignment).
+        unsafe { v128_load(v.as_ptr().add(4 * (k & 15)) as *const v128) }
+    }
+    #[inline(always)]
+    fn st(v: &mut [f32; 64], k: usize, x: v128) {
+        // SAFETY: as in `ld`.
+        unsafe { v128_store(v.as_mut_ptr().add(4 * (k & 15)) as *mut v128, x) }
+    }
+    #[inline(always)]
+    fn madd(acc: v128, a: v128, b: v128) -> v128 {
+        f32x4_add(acc, f32x4_mul(a, b))
+    }
+    /// `simd::reduce` of the 16 lanes held as four vectors (lanes 0–3, 4–7, 8–11, 12–15).
+    #[inline(always)]
+    fn reduce(a: [v128; 4]) -> f32 {
+        let s = f32x4_add(f32x4_add(a[0], a[2]), f32x4_add(a[1], a[3]));
+        let t = f32x4_add(s, i32x4_shuffle::<2, 3, 2, 3>(s, s));
+        f32x4_extract_lane::<0>(t) + f32x4_extract_lane::<1>(t)
+    }
+    #[inline(always)]
+    pub fn dot(a: &[f32; 64], b: &[f32; 64]) -> f32 {
+        let mut acc = [f32x4_splat(0.0); 4];
+        for c in 0..4 {
+            for (j, slot) in acc.iter_mut().enumerate() {
+                *slot = madd(*slot, ld(a, 4 * c + j), ld(b, 4 * c + j));
+            }
+        }
+        reduce(acc)
+    }
+    #[inline(always)]
+    fn dot2(v: &[f32; 64], a: &[f32; 64], b: &[f32; 64]) -> (f32, f32) {
+        let mut acc_a = [f32x4_splat(0.0); 4];
+        let mut acc_b = [f32x4_splat(0.0); 4];
+        for c in 0..4 {
+            for j in 0..4 {
+                let k = 4 * c + j;
+                let vk = ld(v, k);
+                acc_a[j] = madd(acc_a[j], ld(a, k), vk);
+                acc_b[j] = madd(acc_b[j], ld(b, k), vk);
+            }
+        }
+        (reduce(acc_a), reduce(acc_b))
+    }
+    #[inline(always)]
+    fn axpy(w: f32, a: &[f32; 64], y: &mut [f32; 64]) {
+        let w = f32x4_splat(w);
+        for k in 0..16 {
+            st(y, k, f32x4_add(ld(y, k), f32x4_mul(w, ld(a, k))));
+        }
+    }
+    #[inline(always)]
+    fn axpy2(wa: f32, a: &[f32; 64], wb: f32, b: &[f32; 64], y: &mut [f32; 64]) {
+        let (wa, wb) = (f32x4_splat(wa), f32x4_splat(wb));
+        for k in 0..16 {
+            st(y, k, f32x4_add(f32x4_add(ld(y, k), f32x4_mul(wa, ld(a, k))), f32x4_mul(wb, ld(b, k))));
+        }
+    }
+    /// `out = a · v`, 32 output columns at a time, each summed over j = 0, 1, … from zero.
+    #[inline(always)]
+    fn symv(a: &[[f32; 64]], v: &[f32; 64], out: &mut [f32; 64]) {
+        for half in 0..2 {
+            let mut acc = [f32x4_splat(0.0); 8];
+            for (row, &vj) in a.iter().zip(v.iter()) {
+                let vj = f32x4_splat(vj);
+                for (t, slot) in acc.iter_mut().enumerate() {
+                    *slot = f32x4_add(*slot, f32x4_mul(vj, ld(row, 8 * half + t)));
+                }
+            }
+            for (t, slot) in acc.iter().enumerate() {
+                st(out, 8 * half + t, *slot);
+            }
+        }
+    }
+    #[inline(always)]
+    fn sparse_update(
+        other: &[f32],
+        indices: &[u32],
+        confidences: &[f32],
+        v: &[f32; 64],
+        out: &mut [f32; 64],
+        weight: impl Fn(f32, f32) -> f32,
+    ) {
+        let item = |i: u32| -> &[f32; 64] {
+            let start = i as usize * 64;
+            other.get(start..start + 64).and_then(|s| <&[f32; 64]>::try_from(s).ok()).unwrap_or(&[0.0; 64])
+        };
+        let n = indices.len().min(confidences.len());
+        let mut k = 0;
+        while k + 2 <= n {
+            let (ya, yb) = (item(indices[k]), item(indices[k + 1]));
+            let (da, db) = dot2(v, ya, yb);
+            axpy2(weight(confidences[k], da), ya, weight(confidences[k + 1], db), yb, out);
+            k += 2;
+        }
+        if k < n {
+            let y = item(indices[k]);
+            axpy(weight(confidences[k], dot(y, v)), y, out);
+        }
+    }
+
+    /// See [`super::cg_solve_row_n`].
+    #[inline(always)]
+    pub fn cg_solve_row(
+        yty: &[[f32; 64]],
+        other: &[f32],
+        indices: &[u32],
+        confidences: &[f32],
+        x: &mut Vector,
+        steps: usize,
+        r: &mut Vector,
+        p: &mut Vector,
+        ap: &mut Vector,
+    ) {
+        let (x, r, p, ap) = (&mut x.0, &mut r.0, &mut p.0, &mut ap.0);
+        symv(yty, x, r);
+        for k in 0..16 {
+            st(r, k, f32x4_neg(ld(r, k)));
+        }
+        sparse_update(other, indices, confidences, x, r, |c, d| c - (c - 1.0) * d);
+        *p = *r;
+        let mut rs_old = dot(r, r);
+        if rs_old < 1e-20 {
+            return;
+        }
+        for _ in 0..steps {
+            symv(yty, p, ap);
+            sparse_update(other, indices, confidences, p, ap, |c, d| (c - 1.0) * d);
+            let p_ap = dot(p, ap);
+            if !(p_ap > 0.0) {
+                break;
+            }
+            let step = rs_old / p_ap;
+            let (up, down) = (f32x4_splat(step), f32x4_splat(-step));
+            let mut acc = [f32x4_splat(0.0); 4];
+            for c in 0..4 {
+                for (j, slot) in acc.iter_mut().enumerate() {
+                    let k = 4 * c + j;
+                    st(x, k, f32x4_add(ld(x, k), f32x4_mul(up, ld(p, k))));
+                    let rk = f32x4_add(ld(r, k), f32x4_mul(down, ld(ap, k)));
+                    st(r, k, rk);
+                    *slot = madd(*slot, rk, rk);
+                }
+            }
+            let rs_new = reduce(acc);
+            if rs_new < 1e-20 {
+                break;
+            }
+            let beta = f32x4_splat(rs_new / rs_old);
+            for k in 0..16 {
+                st(p, k, f32x4_add(ld(r, k), f32x4_mul(beta, ld(p, k))));
+            }
+            rs_old = rs_new;
+        }
+    }
 }
 
 /// YᵀY + λI for a fixed stride, accumulated in f32 with vector multiply-adds (row by row, so in a
@@ -301,6 +578,21 @@ fn solve_rows_n<const S: usize>(
     from_zero: bool,
 ) {
     let yty = gramian_n::<S>(other, regularization);
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if S == 64 {
+        let yty64: Vec<[f32; 64]> =
+            yty.iter().filter_map(|row| <[f32; 64]>::try_from(&row[..]).ok()).collect();
+        let zero = wasm64::Vector([0.0; 64]);
+        let (mut x, mut r, mut p, mut ap) = (zero, zero, zero, zero);
+        for (row, out) in this.chunks_exact_mut(64).enumerate() {
+            let Ok(out) = <&mut [f32; 64]>::try_from(out) else { continue };
+            x.0 = if from_zero { [0.0; 64] } else { *out };
+            let range = matrix.offsets[row]..matrix.offsets[row + 1];
+            wasm64::cg_solve_row(&yty64, other, &matrix.indices[range.clone()], &confidences[range], &mut x, steps, &mut r, &mut p, &mut ap);
+            *out = x.0;
+        }
+        return;
+    }
     for (row, x) in this.chunks_exact_mut(S).enumerate() {
         let Ok(x) = <&mut [f32; S]>::try_from(x) else { continue };
         if from_zero {
@@ -598,6 +890,37 @@ fn cholesky_solve(a: &mut [f64], n: usize, b: &[f64]) -> Option<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fixed-stride CG kernel (restructured for speed) gives bit-identical results to the
+    /// plain any-stride one it stands in for.
+    #[test]
+    fn fixed_stride_solve_matches_plain_solve_bit_for_bit() {
+        fn check<const S: usize>(rows: usize, seed: u64) {
+            let mut rng = Rng::new(seed);
+            let other: Vec<f32> = (0..rows * S).map(|_| rng.normal() as f32 * 0.2).collect();
+            let yty = gramian(&other, S, 0.7);
+            let yty_rows: Vec<[f32; S]> = yty.chunks_exact(S).map(|r| <[f32; S]>::try_from(r).unwrap()).collect();
+            for n in [0usize, 1, 2, 5, 8] {
+                let mut indices: Vec<u32> = (0..rows as u32).collect();
+                rng.shuffle(&mut indices);
+                indices.truncate(n);
+                indices.sort();
+                let confidences: Vec<f32> = (0..n).map(|_| 1.0 + rng.uniform() as f32 * 3.0).collect();
+                let start: Vec<f32> = (0..S).map(|_| rng.uniform() as f32 * 0.01).collect();
+                let mut plain = start.clone();
+                let mut scratch = Scratch { r: vec![0.0; S], p: vec![0.0; S], ap: vec![0.0; S] };
+                cg_solve_row(&yty, &other, S, &indices, &confidences, &mut plain, 3, &mut scratch);
+                let mut fixed = <[f32; S]>::try_from(&start[..]).unwrap();
+                cg_solve_row_n::<S>(&yty_rows, &other, &indices, &confidences, &mut fixed, 3);
+                let same = plain.iter().zip(&fixed).all(|(a, b)| a.to_bits() == b.to_bits());
+                assert!(same, "stride {S}, {n} items: {:?} vs {:?}", &plain[..4], &fixed[..4]);
+            }
+        }
+        check::<16>(30, 1);
+        check::<48>(30, 2);
+        check::<64>(40, 3);
+        check::<128>(20, 4);
+    }
 
     /// The CG row solve converges to the exact normal-equation solution (checked by Cholesky).
     #[test]

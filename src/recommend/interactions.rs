@@ -10,8 +10,6 @@
 //! Customers and items are re-indexed densely over the rows that carry an item, so the matrix has
 //! no empty rows or columns; `customer_ids` / `item_ids` map back to the caller's ids.
 
-use std::collections::HashMap;
-
 use crate::data::Transactions;
 use crate::error::{Error, Result};
 
@@ -163,40 +161,83 @@ impl Interactions {
         })?;
         let quantity = tx.quantity();
         let customers = tx.customer();
-        let mut customer_map: HashMap<u32, u32> = HashMap::new();
-        let mut item_map: HashMap<u32, u32> = HashMap::new();
-        let mut customer_ids = Vec::new();
-        let mut item_ids = Vec::new();
-        let mut triplets = Vec::with_capacity(items.len());
         let time = tx.time();
         let latest = tx.time_range().1;
-        let mut latest_purchase: HashMap<(u32, u32), f64> = HashMap::new();
-        for row in 0..tx.len() {
-            let c = customers[row];
-            let i = items[row];
-            let next_c = customer_ids.len() as u32;
-            let cc = *customer_map.entry(c).or_insert_with(|| {
-                customer_ids.push(tx.customer_ids()[c as usize].clone());
-                next_c
-            });
-            let next_i = item_ids.len() as u32;
-            let ii = *item_map.entry(i).or_insert_with(|| {
-                item_ids.push(tx.item_ids()[i as usize].clone());
-                next_i
-            });
-            let weight = recency_weight(latest - time[row], half_life_days);
-            let v = match (value, quantity) {
-                (InteractionValue::Quantity, Some(q)) => (q[row] * weight) as f32,
-                _ => weight as f32,
+        let rows = tx.len();
+        // Dense re-indexing in order of first appearance (plain lookup tables: the transactions'
+        // own indices are dense already).
+        let mut customer_map = vec![u32::MAX; tx.customer_ids().len()];
+        let mut item_map = vec![u32::MAX; tx.item_ids().len()];
+        let mut customer_ids = Vec::new();
+        let mut item_ids = Vec::new();
+        let mut cell_customer = Vec::with_capacity(rows);
+        let mut cell_item = Vec::with_capacity(rows);
+        for row in 0..rows {
+            let (c, i) = (customers[row] as usize, items[row] as usize);
+            let (Some(cm), Some(im)) = (customer_map.get_mut(c), item_map.get_mut(i)) else {
+                return Err(Error::invalid(format!("transaction row {row} indexes outside the ids")));
             };
-            let last = latest_purchase.entry((cc, ii)).or_insert(f64::NEG_INFINITY);
-            *last = last.max(time[row]);
-            triplets.push((cc, ii, v));
+            if *cm == u32::MAX {
+                *cm = customer_ids.len() as u32;
+                customer_ids.push(tx.customer_ids()[c].clone());
+            }
+            if *im == u32::MAX {
+                *im = item_ids.len() as u32;
+                item_ids.push(tx.item_ids()[i].clone());
+            }
+            cell_customer.push(*cm);
+            cell_item.push(*im);
         }
-        if triplets.is_empty() {
+        if rows == 0 {
             return Err(Error::NotIdentifiable("no transactions with an item to learn from".into()));
         }
-        let mut by_customer = Sparse::from_triplets(customer_ids.len(), triplets);
+        // Rows ordered by (customer, item, row) with two stable counting sorts (item, then
+        // customer), so repeated purchases of an item are summed in row order.
+        let counting_sort = |keys: &[u32], buckets: usize, order: &[u32]| -> (Vec<usize>, Vec<u32>) {
+            let mut offsets = vec![0usize; buckets + 1];
+            for &k in keys {
+                offsets[k as usize + 1] += 1;
+            }
+            for b in 0..buckets {
+                offsets[b + 1] += offsets[b];
+            }
+            let mut next = offsets.clone();
+            let mut sorted = vec![0u32; order.len()];
+            for &row in order {
+                let k = keys[row as usize] as usize;
+                sorted[next[k]] = row;
+                next[k] += 1;
+            }
+            (offsets, sorted)
+        };
+        let identity: Vec<u32> = (0..rows as u32).collect();
+        let (_, by_item_order) = counting_sort(&cell_item, item_ids.len(), &identity);
+        let (row_offsets, order) = counting_sort(&cell_customer, customer_ids.len(), &by_item_order);
+        let mut offsets = vec![0usize; customer_ids.len() + 1];
+        let mut indices = Vec::with_capacity(rows);
+        let mut values: Vec<f32> = Vec::with_capacity(rows);
+        let mut last_purchase: Vec<f64> = Vec::with_capacity(rows);
+        for u in 0..customer_ids.len() {
+            for &row in &order[row_offsets[u]..row_offsets[u + 1]] {
+                let row = row as usize;
+                let weight = recency_weight(latest - time[row], half_life_days);
+                let v = match (value, quantity) {
+                    (InteractionValue::Quantity, Some(q)) => (q[row] * weight) as f32,
+                    _ => weight as f32,
+                };
+                if indices.len() > offsets[u] && indices.last() == Some(&cell_item[row]) {
+                    *values.last_mut().expect("a previous value") += v;
+                    let last = last_purchase.last_mut().expect("a previous time");
+                    *last = last.max(time[row]);
+                } else {
+                    indices.push(cell_item[row]);
+                    values.push(v);
+                    last_purchase.push(time[row]);
+                }
+            }
+            offsets[u + 1] = indices.len();
+        }
+        let mut by_customer = Sparse { offsets, indices, values };
         if value == InteractionValue::Binary {
             by_customer.values.iter_mut().for_each(|v| *v = 1.0);
         }
@@ -209,13 +250,7 @@ impl Interactions {
             )));
         }
         let by_item = by_customer.transpose(item_ids.len());
-        let mut last_age_days = Vec::with_capacity(by_customer.nnz());
-        for u in 0..by_customer.rows() {
-            for &i in by_customer.row(u).0 {
-                let last = latest_purchase[&(u as u32, i)];
-                last_age_days.push(((latest - last) / crate::data::DAY_MS) as f32);
-            }
-        }
+        let last_age_days = last_purchase.iter().map(|&last| ((latest - last) / crate::data::DAY_MS) as f32).collect();
         Ok(Interactions { customer_ids, item_ids, by_customer, by_item, last_age_days })
     }
 

@@ -23,4 +23,4 @@ pub use interactions::{InteractionValue, Interactions, Sparse};
 pub use item_knn::{ItemKnnModel, Weighting};
 pub use popular::PopularModel;
 pub use quantize::Quantization;
-pub use recommender::{Algorithm, Blend, RecommendMany, Recommender, RecommenderOptions, ValidationResult};
+pub use recommender::{Algorithm, Blend, RecommendMany, RecommendManyIndices, Recommender, RecommenderOptions, ValidationResult};

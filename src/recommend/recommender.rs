@@ -224,6 +224,14 @@ pub struct RecommendMany {
     pub scores: Vec<Vec<f32>>,
 }
 
+/// [`RecommendMany`] packed as item indices (see [`Recommender::recommend_many_indices`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RecommendManyIndices {
+    pub counts: Vec<u32>,
+    pub items: Vec<u32>,
+    pub scores: Vec<f32>,
+}
+
 /// A fitted recommender.
 #[derive(Debug, Clone)]
 pub struct Recommender {
@@ -867,33 +875,53 @@ impl Recommender {
 
     /// `recommend` (purchased items excluded) for many customers; `progress` gets fractions.
     pub fn recommend_many(&self, customers: &[String], k: usize, progress: &mut dyn FnMut(f64)) -> RecommendMany {
+        let packed = self.recommend_many_indices(customers, k, progress);
         let mut out = RecommendMany {
             customers: customers.to_vec(),
             items: Vec::with_capacity(customers.len()),
             scores: Vec::with_capacity(customers.len()),
         };
-        let excluded = HashSet::new();
+        let mut at = 0;
+        for &n in &packed.counts {
+            let range = at..at + n as usize;
+            out.items.push(packed.items[range.clone()].iter().map(|&i| self.item_ids[i as usize].clone()).collect());
+            out.scores.push(packed.scores[range].to_vec());
+            at += n as usize;
+        }
+        out
+    }
+
+    /// [`Recommender::recommend_many`] as item indices (into [`Recommender::item_ids`]), packed:
+    /// customer c's list is the next `counts[c]` entries of `items` and `scores` — one buffer
+    /// each for the whole batch, cheap to hand across the wasm boundary.
+    pub fn recommend_many_indices(&self, customers: &[String], k: usize, progress: &mut dyn FnMut(f64)) -> RecommendManyIndices {
+        let mut out = RecommendManyIndices {
+            counts: Vec::with_capacity(customers.len()),
+            items: Vec::with_capacity(customers.len() * k.min(self.item_ids.len())),
+            scores: Vec::with_capacity(customers.len() * k.min(self.item_ids.len())),
+        };
         let mut scores = vec![0f32; self.item_ids.len()];
-        let mut popular_list: Option<Vec<(String, f32)>> = None;
+        let mut popular_list: Option<Vec<(u32, f32)>> = None;
         let every = (customers.len() / 100).max(1);
         for (n, customer) in customers.iter().enumerate() {
-            let list = match self.customer_index.get(customer.as_str()) {
+            let owned;
+            let list: &[(u32, f32)] = match self.customer_index.get(customer.as_str()) {
                 Some(&u) => {
                     let u = u as usize;
                     let history = self.history.row(u);
                     let user = self.als.as_ref().map(|a| a.user(u));
                     self.score(user, history, &mut scores);
-                    self.pick(&scores, k, Some(history.0), &excluded, None)
+                    owned = top_k(&scores, k, |i| history.0.binary_search(&i).is_err());
+                    &owned
                 }
-                None => popular_list
-                    .get_or_insert_with(|| {
-                        self.popular.score_all(&mut scores);
-                        self.pick(&scores, k, None, &excluded, None)
-                    })
-                    .clone(),
+                None => popular_list.get_or_insert_with(|| {
+                    self.popular.score_all(&mut scores);
+                    top_k(&scores, k, |_| true)
+                }),
             };
-            out.items.push(list.iter().map(|p| p.0.clone()).collect());
-            out.scores.push(list.iter().map(|p| p.1).collect());
+            out.counts.push(list.len() as u32);
+            out.items.extend(list.iter().map(|p| p.0));
+            out.scores.extend(list.iter().map(|p| p.1));
             if (n + 1) % every == 0 {
                 progress((n + 1) as f64 / customers.len() as f64);
             }

@@ -19,7 +19,7 @@ pub fn padded(n: usize) -> usize {
 }
 
 #[inline(always)]
-fn reduce(acc: [f32; LANES]) -> f32 {
+pub(crate) fn reduce(acc: [f32; LANES]) -> f32 {
     // Fixed pairwise tree: 16 -> 8 -> 4 -> 2 -> 1.
     let mut a = acc;
     let mut width = LANES / 2;
@@ -207,7 +207,72 @@ pub fn panel_scores(panels: &[f32], factors: usize, user: &[f32], scores: &mut [
 
 #[inline(always)]
 fn panel_scores_inline(panels: &[f32], factors: usize, user: &[f32], scores: &mut [f32]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    return panel_scores_wasm(panels, factors, user, scores);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     panel_scores(panels, factors, user, scores)
+}
+
+/// [`panel_scores`] in explicit wasm `simd128`, lane for lane the same arithmetic (so the same
+/// scores), but half a panel (16 items) at a time: the 8 even/odd sums then fit a wasm engine's
+/// 16 vector registers next to the loads, where a whole panel's 16 sums would spill.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn panel_scores_wasm(panels: &[f32], factors: usize, user: &[f32], scores: &mut [f32]) {
+    use core::arch::wasm32::*;
+    const HALF: usize = PANEL / 2;
+    let items = scores.len();
+    let Some(user) = user.get(..factors) else { return panel_scores(panels, factors, user, scores) };
+    if factors == 0 {
+        scores.iter_mut().for_each(|s| *s = 0.0);
+        return;
+    }
+    let load = |column: &[f32; PANEL], at: usize| -> v128 {
+        // SAFETY: callers pass at ∈ {0, 4, …, 28}: 16 bytes inside the 32-float column.
+        unsafe { v128_load(column.as_ptr().add(at & (PANEL - 4)) as *const v128) }
+    };
+    for (p, panel) in panels.chunks_exact(factors * PANEL).enumerate() {
+        let start = p * PANEL;
+        if start >= items {
+            break;
+        }
+        let mut out = [0f32; PANEL];
+        for half in 0..2 {
+            let base = half * HALF;
+            let mut even = [f32x4_splat(0.0); 4];
+            let mut odd = [f32x4_splat(0.0); 4];
+            let mut columns = panel.chunks_exact(PANEL);
+            let mut d = 0;
+            while d + 2 <= factors {
+                let (Some(c0), Some(c1)) = (columns.next(), columns.next()) else { break };
+                let (Ok(c0), Ok(c1)) = (<&[f32; PANEL]>::try_from(c0), <&[f32; PANEL]>::try_from(c1)) else { break };
+                let (x0, x1) = (f32x4_splat(user[d]), f32x4_splat(user[d + 1]));
+                for t in 0..4 {
+                    even[t] = f32x4_add(even[t], f32x4_mul(x0, load(c0, base + 4 * t)));
+                    odd[t] = f32x4_add(odd[t], f32x4_mul(x1, load(c1, base + 4 * t)));
+                }
+                d += 2;
+            }
+            if d < factors {
+                if let Some(Ok(c0)) = columns.next().map(<&[f32; PANEL]>::try_from) {
+                    let x0 = f32x4_splat(user[d]);
+                    for t in 0..4 {
+                        even[t] = f32x4_add(even[t], f32x4_mul(x0, load(c0, base + 4 * t)));
+                    }
+                }
+            }
+            for t in 0..4 {
+                let sum = f32x4_add(even[t], odd[t]);
+                let at = base + 4 * t;
+                out[at] = f32x4_extract_lane::<0>(sum);
+                out[at + 1] = f32x4_extract_lane::<1>(sum);
+                out[at + 2] = f32x4_extract_lane::<2>(sum);
+                out[at + 3] = f32x4_extract_lane::<3>(sum);
+            }
+        }
+        let n = (items - start).min(PANEL);
+        scores[start..start + n].copy_from_slice(&out[..n]);
+    }
 }
 
 simd_dispatch!(pub fn panel_scores_dispatch(panels: &[f32], factors: usize, user: &[f32], scores: &mut [f32]) => panel_scores_inline);
