@@ -676,12 +676,6 @@ export class OfferRanker implements Disposable {
   static fromBytes(bytes: Bytes): OfferRanker;
   /** Ranks the eligible offers for one customer; the first is the one to show. */
   rank(context: OfferContext): Ranking;
-  /** Internal to `rank`: the event id and each reason, one per line (numbers in `rankNumbers`). */
-  rankPacked(context: OfferContext): string;
-  /** Internal to `rank`: (catalogue index, probability, expected value) per offer of the last `rankPacked`. */
-  rankNumbers(): Float64Array;
-  /** The offer ids in catalogue order ("none" included). */
-  readonly offerIds: string[];
   /** Feeds back the outcome of a ranked event, e.g. the margin earned after the offer (0 if no order). */
   reward(eventId: string, reward: number): void;
   /** Estimates how `policy` (default: this ranker) would have done on a logged history. */

@@ -91,7 +91,7 @@ fn context_object(c: &Context) -> Object {
 #[wasm_bindgen(js_name = OfferRanker)]
 pub struct JsOfferRanker {
     inner: OfferRanker,
-    /// The numbers of the last `rankPacked` call (see there).
+    /// The numbers of the last `__rankPacked` call (see there).
     last_numbers: Vec<f64>,
 }
 
@@ -132,10 +132,10 @@ impl JsOfferRanker {
 
     /// `rank` for the JS glue (npm/extend.js), which builds `{ eventId, ranking: [{ offer,
     /// probability, expectedValue, reason }] }` from three cheap transfers: this text ("eventId"
-    /// and each reason, one per line), `rankNumbers()` (catalogue index, probability and
-    /// expected value per ranked offer) and the cached `offerIds`. Formatting the floats as JSON
+    /// and each reason, one per line), `__rankNumbers()` (catalogue index, probability and
+    /// expected value per ranked offer) and the cached `__offerIds()`. Formatting the floats as JSON
     /// and parsing them back cost more than the ranking itself.
-    #[wasm_bindgen(js_name = rankPacked)]
+    #[wasm_bindgen(js_name = __rankPacked)]
     pub fn rank_packed(&mut self, context_value: JsValue) -> JsResult<String> {
         let c = context(&context_value, "context")?;
         let ranking = self.inner.rank(&c).map_err(to_js)?;
@@ -150,15 +150,15 @@ impl JsOfferRanker {
         Ok(text)
     }
 
-    /// The numbers of the last `rankPacked` call: (catalogue index, probability, expected value)
+    /// The numbers of the last `__rankPacked` call: (catalogue index, probability, expected value)
     /// per ranked offer.
-    #[wasm_bindgen(js_name = rankNumbers)]
+    #[wasm_bindgen(js_name = __rankNumbers)]
     pub fn rank_numbers(&self) -> Float64Array {
         Float64Array::from(&self.last_numbers[..])
     }
 
     /// The offer ids in catalogue order.
-    #[wasm_bindgen(getter = offerIds)]
+    #[wasm_bindgen(js_name = __offerIds)]
     pub fn offer_ids(&self) -> Array {
         self.inner.catalogue().offers().iter().map(|o| JsValue::from_str(&o.id)).collect()
     }
