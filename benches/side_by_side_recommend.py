@@ -18,6 +18,7 @@ Usage: python3 benches/side_by_side_recommend.py [--values count|quantity] [--re
 import argparse
 import os
 import sys
+import statistics
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -155,7 +156,7 @@ def main():
             m = metrics(ids, test_mat, users)
             check = ranking_metrics_at_k(model, train_mat, test_mat, K=K, show_progress=False)
             print(
-                f"{name:8s} fit {min(fit_times)*1000:9.1f} ms  recommend_all {min(rec_times)*1000:8.1f} ms  "
+                f"{name:8s} fit {statistics.median(fit_times)*1000:9.1f} ms  recommend_all {statistics.median(rec_times)*1000:8.1f} ms  "
                 + "  ".join(f"{k} {v:.4f}" for k, v in m.items())
                 + f"  (ranking_metrics_at_k precision {check['precision']:.4f} ndcg {check['ndcg']:.4f})"
             )
