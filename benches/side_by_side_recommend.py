@@ -14,6 +14,11 @@ Prints one line per model: fit seconds, seconds to recommend top-10 for every te
   precision           = mean over customers of hits / k
   ndcg                = implicit's ndcg (ideal DCG over min(k, |test|) positions), mean over customers
 Usage: python3 benches/side_by_side_recommend.py [--values count|quantity] [--repeat N]
+           [--split YYYY-MM-DD] [--subset all|even|odd|uk|nonuk] [--models als,bm25,cosine,popular]
+--split moves the split date (default 2011-09-01, the issue's); --subset keeps only some customers
+before splitting (even / odd numeric CustomerID, or customers of the United Kingdom / elsewhere,
+by the country of their first row), a stand-in for "another shop" — the same subsets as
+tests/recommend_online_retail.rs's `survey` (RX_SPLITS / RX_SUBSETS).
 """
 import argparse
 import os
@@ -40,22 +45,32 @@ CANDIDATES = [
     os.path.join(HERE, "..", "..", "shared", "data", "online-retail", "online_retail.csv.gz"),
     "/work/shared/data/online-retail/online_retail.csv.gz",
 ]
-SPLIT = pd.Timestamp("2011-09-01")
+SPLIT = "2011-09-01"
 K = 10
 
 
-def load():
+def load(subset="all"):
     path = next(p for p in CANDIDATES if os.path.exists(p))
     df = pd.read_csv(path, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str})
     df = df[df["CustomerID"].notna() & (df["CustomerID"] != "")]
+    if subset in ("even", "odd"):
+        parity = df["CustomerID"].astype(float).astype(int) % 2
+        df = df[parity == (0 if subset == "even" else 1)]
+    elif subset in ("uk", "nonuk"):
+        country = df.groupby("CustomerID", sort=False)["Country"].first()
+        uk = df["CustomerID"].map(country) == "United Kingdom"
+        df = df[uk if subset == "uk" else ~uk]
+    elif subset != "all":
+        raise SystemExit(f"unknown subset {subset}")
     df = df[(df["Quantity"] > 0) & ~df["InvoiceNo"].str.startswith("C")]
     df["InvoiceDate"] = pd.to_datetime(df["InvoiceDate"])
     return df
 
 
-def split(df, values):
-    train = df[df["InvoiceDate"] < SPLIT]
-    test = df[df["InvoiceDate"] >= SPLIT]
+def split(df, values, split_date=SPLIT):
+    cut = pd.Timestamp(split_date)
+    train = df[df["InvoiceDate"] < cut]
+    test = df[df["InvoiceDate"] >= cut]
     users = {u: i for i, u in enumerate(sorted(train["CustomerID"].unique()))}
     items = {s: i for i, s in enumerate(sorted(train["StockCode"].unique()))}
     tu = train["CustomerID"].map(users).to_numpy()
@@ -121,17 +136,22 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--factors", type=int, default=64)
     parser.add_argument("--iterations", type=int, default=15)
+    parser.add_argument("--split", default=SPLIT, help="split date (default %(default)s)")
+    parser.add_argument("--subset", default="all", choices=["all", "even", "odd", "uk", "nonuk"])
+    parser.add_argument("--models", default="als,bm25,cosine,popular")
     args = parser.parse_args()
+    wanted = args.models.split(",")
 
     print(f"implicit {implicit.__version__}, numpy {np.__version__}")
     t = time.perf_counter()
-    df = load()
-    train_mat, test_mat = split(df, args.values)
+    df = load(args.subset)
+    train_mat, test_mat = split(df, args.values, args.split)
     print(f"load+split {time.perf_counter() - t:.2f}s")
     users = np.flatnonzero(np.diff(test_mat.indptr) > 0)
     print(
         f"train: {train_mat.shape[0]} customers x {train_mat.shape[1]} items, {train_mat.nnz} nonzeros; "
-        f"test customers {len(users)}, test pairs {test_mat.nnz}; values={args.values}"
+        f"test customers {len(users)}, test pairs {test_mat.nnz}; values={args.values}; "
+        f"split {args.split}, subset {args.subset}"
     )
 
     models = {
@@ -144,6 +164,8 @@ def main():
     }
     with threadpool_limits(limits=1):
         for name, make in models.items():
+            if name not in wanted:
+                continue
             fit_times, rec_times = [], []
             for _ in range(args.repeat):
                 model = make()
@@ -160,6 +182,8 @@ def main():
                 + "  ".join(f"{k} {v:.4f}" for k, v in m.items())
                 + f"  (ranking_metrics_at_k precision {check['precision']:.4f} ndcg {check['ndcg']:.4f})"
             )
+        if "popular" not in wanted:
+            return
         t = time.perf_counter()
         ids = popular_recommend(train_mat, users)
         pt = time.perf_counter() - t

@@ -28,7 +28,44 @@ fn purchases() -> Transactions {
 }
 
 fn split() -> TimeSplit {
-    time_split(&purchases(), parse_time("2011-09-01").unwrap()).unwrap()
+    split_at("2011-09-01", "all")
+}
+
+/// Customers kept by a survey subset, a stand-in for "another shop" (the same subsets as
+/// `benches/side_by_side_recommend.py --subset`): "all", "even" / "odd" numeric CustomerID, or
+/// "uk" / "nonuk" by the country of the customer's first row in the file.
+fn subset_filter(subset: &str) -> Box<dyn Fn(&str) -> bool> {
+    let numeric = |id: &str| id.trim().parse::<f64>().map(|v| v as i64).unwrap_or(-1);
+    match subset {
+        "all" => Box::new(|_| true),
+        "even" => Box::new(move |id| numeric(id) % 2 == 0),
+        "odd" => Box::new(move |id| numeric(id) % 2 == 1),
+        "uk" | "nonuk" => {
+            // Country and CustomerID are the last two columns (descriptions may hold quoted commas).
+            let text = String::from_utf8(common::online_retail_csv()).unwrap();
+            let mut first_country: std::collections::HashMap<i64, bool> = Default::default();
+            for line in text.lines().skip(1) {
+                let mut fields = line.trim_end().rsplitn(3, ',');
+                let (country, id) = (fields.next().unwrap_or(""), fields.next().unwrap_or(""));
+                if !id.is_empty() {
+                    first_country.entry(numeric(id)).or_insert(country == "United Kingdom");
+                }
+            }
+            let want_uk = subset == "uk";
+            Box::new(move |id| first_country.get(&numeric(id)) == Some(&want_uk))
+        }
+        other => panic!("unknown subset {other}"),
+    }
+}
+
+/// The split at another date, on a subset of the customers (see [`subset_filter`]).
+fn split_at(date: &str, subset: &str) -> TimeSplit {
+    let all = purchases();
+    let keep = subset_filter(subset);
+    let kept: Vec<bool> = all.customer_ids().iter().map(|c| keep(c)).collect();
+    let customer = all.customer();
+    let tx = all.filter_rows(|r| kept[customer[r] as usize]);
+    time_split(&tx, parse_time(date).unwrap()).unwrap()
 }
 
 fn metrics(model: &Recommender, split: &TimeSplit) -> RankingMetrics {
@@ -94,6 +131,40 @@ fn default_recommender_is_robust_to_the_seed() {
     assert!(mean >= 0.125, "mean recall@10 over seeds {mean:.4} < 0.125");
 }
 
+/// Survey (not an acceptance check; numbers in the README): on several split dates and customer
+/// subsets, recall@10 of the default beside our ALS and BM25 item-kNN (whose numbers should track
+/// implicit's from `benches/side_by_side_recommend.py --split D --subset S`, same test sets).
+/// `cargo test --release --test recommend_online_retail survey -- --ignored --nocapture`;
+/// RX_SPLITS="2011-08-01,2011-09-01" and RX_SUBSETS="all,even" narrow it.
+#[test]
+#[ignore]
+fn survey() {
+    let list = |var: &str, default: &str| -> Vec<String> {
+        std::env::var(var).unwrap_or_else(|_| default.into()).split(',').map(|s| s.trim().to_string()).collect()
+    };
+    let dates = list("RX_SPLITS", "2011-06-01,2011-07-01,2011-08-01,2011-09-01,2011-10-01");
+    let subsets = list("RX_SUBSETS", "all,even,odd,nonuk,uk");
+    let named = std::env::var("RX_NAMED").map(|v| v != "0").unwrap_or(true);
+    for subset in &subsets {
+        for date in &dates {
+            let split = split_at(date, subset);
+            let t = std::time::Instant::now();
+            let model = Recommender::fit(&split.train, &RecommenderOptions::default(), &mut |_| {}).unwrap();
+            let fit = t.elapsed().as_secs_f64();
+            let default = metrics(&model, &split).recall_capped;
+            let mut line = format!("SURVEY {subset:6} {date}  customers {:5}  default {default:.4}", split.test.len());
+            if named {
+                for algorithm in [Algorithm::Als, Algorithm::ItemKnn] {
+                    let options = RecommenderOptions { algorithm, ..Default::default() };
+                    let single = Recommender::fit(&split.train, &options, &mut |_| {}).unwrap();
+                    line += &format!("  {algorithm:?} {:.4}", metrics(&single, &split).recall_capped);
+                }
+            }
+            println!("{line}  fit {fit:.1}s  [{}]", model.blend().name());
+        }
+    }
+}
+
 /// Exploration (not an acceptance check): `RX_SWEEP=1 cargo test --release --test
 /// recommend_online_retail sweep -- --nocapture`.
 #[test]
@@ -101,7 +172,10 @@ fn sweep() {
     if std::env::var("RX_SWEEP").is_err() {
         return;
     }
-    let split = split();
+    let split = split_at(
+        &std::env::var("RX_SPLIT").unwrap_or_else(|_| "2011-09-01".into()),
+        &std::env::var("RX_SUBSET").unwrap_or_else(|_| "all".into()),
+    );
     let spec = std::env::var("RX_SWEEP").unwrap();
     for line in spec.split(';') {
         let mut o = RecommenderOptions::default();
