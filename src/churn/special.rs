@@ -73,6 +73,32 @@ pub fn digamma(x: f64) -> f64 {
                 - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 * (1.0 / 132.0)))))
 }
 
+/// ψ′(x) = d²/dx² ln Γ(x) for x > 0: the recurrence ψ′(x) = ψ′(x+1) + 1/x² up to x >= 14,
+/// then the asymptotic series 1/x + 1/(2x²) + Σ B_2k / x^(2k+1) (Abramowitz & Stegun 6.4.12;
+/// truncation error below 1e-16 there). Used by the analytic Hessians of the likelihoods.
+pub fn trigamma(x: f64) -> f64 {
+    if !(x > 0.0) {
+        return f64::NAN;
+    }
+    if x.is_infinite() {
+        return 0.0;
+    }
+    let mut x = x;
+    let mut result = 0.0;
+    while x < 14.0 {
+        result += 1.0 / (x * x);
+        x += 1.0;
+    }
+    let inv = 1.0 / x;
+    let inv2 = inv * inv;
+    result
+        + inv
+        + 0.5 * inv2
+        + inv
+            * inv2
+            * (1.0 / 6.0 - inv2 * (1.0 / 30.0 - inv2 * (1.0 / 42.0 - inv2 * (1.0 / 30.0 - inv2 * (5.0 / 66.0)))))
+}
+
 /// ln B(a, b) = ln Γ(a) + ln Γ(b) - ln Γ(a + b).
 pub fn ln_beta(a: f64, b: f64) -> f64 {
     ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)
@@ -308,6 +334,23 @@ mod tests {
             let numeric = (ln_gamma(x + h) - ln_gamma(x - h)) / (2.0 * h);
             assert!((numeric - digamma(x)).abs() < 1e-6 * (1.0 + digamma(x).abs()), "x={x}");
         }
+    }
+
+    #[test]
+    fn trigamma_known_values_recurrence_and_digamma_differences() {
+        let pi2 = std::f64::consts::PI * std::f64::consts::PI;
+        assert!((trigamma(1.0) - pi2 / 6.0).abs() < 1e-14);
+        assert!((trigamma(0.5) - pi2 / 2.0).abs() < 1e-13);
+        // ψ′(1/4) = π² + 8G (G = Catalan's constant).
+        assert!((trigamma(0.25) - (pi2 + 8.0 * 0.915_965_594_177_219_0)).abs() < 1e-12);
+        for &x in &[0.01, 0.3, 2.7, 9.9, 13.5, 14.5, 40.0, 1e4] {
+            let want = trigamma(x + 1.0) + 1.0 / (x * x);
+            assert!((trigamma(x) - want).abs() < 1e-14 * want, "x={x}");
+            let h = 1e-5 * x;
+            let numeric = (digamma(x + h) - digamma(x - h)) / (2.0 * h);
+            assert!((numeric - trigamma(x)).abs() < 1e-7 * trigamma(x), "x={x}: {numeric} vs {}", trigamma(x));
+        }
+        assert!(trigamma(0.0).is_nan() && trigamma(f64::NAN).is_nan());
     }
 
     #[test]
