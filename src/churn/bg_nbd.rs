@@ -166,13 +166,44 @@ struct BetaGeometricObjective<'a> {
 }
 
 impl BetaGeometricObjective<'_> {
-    /// Total log-likelihood (weighted sum over rows) and, optionally, its gradient with respect
-    /// to the natural parameters (r, α, a, b).
-    ///
-    /// FHL 2005 eq. (6) in logs (the form of their technical note): ll = A1 + A2 + ln(e^A3 + δ e^A4),
+    /// Total log-likelihood (weighted sum over rows), FHL 2005 eq. (6) in logs (the form of
+    /// their technical note): ll = A1 + A2 + ln(e^A3 + δ e^A4),
     /// A1 = lnΓ(r+x) − lnΓ(r) + r ln α, A2 = lnΓ(a+b) + lnΓ(b+x) − lnΓ(b) − lnΓ(a+b+x),
     /// A3 = −(r+x) ln(α+T), A4 = ln a − ln(b+x−1) − (r+x) ln(α+tx), δ = [x > 0].
     /// A1 and A2 depend on x only, so they are summed once per distinct frequency.
+    /// (Gradients and Hessians come from [`Self::total_with_hessian`].)
+    fn log_likelihood(&self, p: &[f64]) -> f64 {
+        let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
+        let k = self.shift;
+        let g = self.data;
+        let (lg_r, lg_b, lg_ab) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b));
+        let ln_alpha = alpha.ln();
+        let mut total = 0.0;
+        let mut a4_constant = Vec::with_capacity(g.distinct_x.len());
+        for (&x, &w) in g.distinct_x.iter().zip(&g.distinct_weight) {
+            total += w * (ln_gamma(r + x) - lg_r + r * ln_alpha + lg_ab + ln_gamma(b + x + k) - lg_b - ln_gamma(a + b + x + k));
+            a4_constant.push(a.ln() - (b + x - 1.0 + k).ln());
+        }
+        let ln_at: Vec<f64> = g.distinct_t.iter().map(|t| (alpha + t).ln()).collect();
+        let ln_atx: Vec<f64> = g.distinct_tx.iter().map(|t| (alpha + t).ln()).collect();
+        for i in 0..g.x.len() {
+            let xi = g.x_index[i] as usize;
+            let rx = r + g.distinct_x[xi];
+            let a3 = -rx * ln_at[g.t_index[i] as usize];
+            let term = if g.distinct_x[xi] > 0.0 || k > 0.0 {
+                let a4 = a4_constant[xi] - rx * ln_atx[g.tx_index[i] as usize];
+                a3.max(a4) + (-(a4 - a3).abs()).exp().ln_1p()
+            } else {
+                a3
+            };
+            total += g.weight[i] * term;
+        }
+        total
+    }
+
+    /// The former fit's log-likelihood with its gradient (r, α, a, b), kept as the tests'
+    /// independent reference for [`Self::total_with_hessian`].
+    #[cfg(test)]
     fn total(&self, p: &[f64], gradient: Option<&mut [f64; 4]>) -> f64 {
         let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
         let k = self.shift;
@@ -381,15 +412,14 @@ impl Objective for BetaGeometricObjective<'_> {
         let penalty: f64 = self.penalizer * p.iter().map(|v| v * v).sum::<f64>();
         match gradient {
             Some(out) => {
-                let mut g = [0.0; 4];
-                let ll = self.total(&p, Some(&mut g));
+                let (ll, g, _) = self.total_with_hessian(&p);
                 for i in 0..4 {
                     // d/dθ_i = p_i d/dp_i (θ = ln p); penalty p² has d/dθ = 2 p².
                     out[i] = -g[i] * p[i] / n + 2.0 * self.penalizer * p[i] * p[i];
                 }
                 -ll / n + penalty
             }
-            None => -self.total(&p, None) / n + penalty,
+            None => -self.log_likelihood(&p) / n + penalty,
         }
     }
 }
@@ -639,6 +669,7 @@ mod tests {
             let (ll, gradient, hessian) = obj.total_with_hessian(&p);
             let mut g = [0.0; 4];
             assert!((ll - obj.total(&p, Some(&mut g))).abs() < 1e-12 * ll.abs());
+            assert!((obj.log_likelihood(&p) - obj.total(&p, None)).abs() < 1e-12 * ll.abs());
             for j in 0..4 {
                 assert!((g[j] - gradient[j]).abs() < 1e-12 * (1.0 + g[j].abs()));
                 let h = 1e-6 * p[j];

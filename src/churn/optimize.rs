@@ -246,12 +246,16 @@ fn identity(n: usize) -> Vec<f64> {
     m
 }
 
+/// Newton's method stays within |ln p| <= this (parameters between e^-20 and e^20).
+const NEWTON_BOX: f64 = 20.0;
+
 /// Newton's method with a backtracking line search, for objectives with an analytic Hessian.
 /// Where the Hessian is not positive definite (far from the optimum) a multiple of the identity
 /// is added until it is (Levenberg's modification), so every step is a descent direction.
-/// Returns `None` when the Hessian is unavailable at the start; a run that meets a point where
-/// it is unavailable, or stops making progress, returns its best point unconverged (the caller
-/// then continues with BFGS).
+/// Returns `None` when the Hessian is unavailable at the start or the run heads out of
+/// |ln p| <= [`NEWTON_BOX`] (the caller then runs BFGS from the start); a run that meets a point
+/// where the Hessian is unavailable, or stops making progress, returns its best point
+/// unconverged (the caller then continues with BFGS from there).
 fn newton(objective: &dyn Objective, start: &[f64], settings: &Settings) -> Option<Minimum> {
     let n = start.len();
     let mut theta = start.to_vec();
@@ -266,6 +270,7 @@ fn newton(objective: &dyn Objective, start: &[f64], settings: &Settings) -> Opti
     let mut trial_gradient = vec![0.0; n];
     let mut trial_hessian = vec![0.0; n * n];
     let mut modified = vec![0.0; n * n];
+    let mut stalled = 0;
     for iteration in 0..settings.max_iterations {
         if gradient_small(&gradient, settings.gradient_tolerance) {
             return Some(Minimum { theta, value, iterations: iteration, converged: true });
@@ -315,13 +320,29 @@ fn newton(objective: &dyn Objective, start: &[f64], settings: &Settings) -> Opti
             // At the minimum up to rounding, or stuck: the caller decides (BFGS continues).
             return Some(Minimum { theta, value, iterations: iteration, converged: gradient_small(&gradient, 1e-6) });
         }
+        if trial.iter().any(|t| t.abs() > NEWTON_BOX) {
+            // Heading for a parameter at 0 or infinity: the data do not identify the model, and
+            // where such a walk stops is arbitrary. Leave it to BFGS from the start, whose
+            // behaviour on such data (an early stop, or a clear error) is the established one.
+            return None;
+        }
         let improvement = value - trial_value;
         theta.copy_from_slice(&trial);
         gradient.copy_from_slice(&trial_gradient);
         hessian.copy_from_slice(&trial_hessian);
         value = trial_value;
-        if improvement.abs() <= 1e-16 * (1.0 + value.abs()) && gradient_small(&gradient, 1e-6) {
-            return Some(Minimum { theta, value, iterations: iteration + 1, converged: true });
+        if improvement.abs() <= 1e-16 * (1.0 + value.abs()) {
+            if gradient_small(&gradient, 1e-6) {
+                return Some(Minimum { theta, value, iterations: iteration + 1, converged: true });
+            }
+            // No progress with a gradient that is not small: the Hessian does not describe the
+            // function here (e.g. series near their limits); BFGS continues from this point.
+            stalled += 1;
+            if stalled >= 2 {
+                return Some(Minimum { theta, value, iterations: iteration + 1, converged: false });
+            }
+        } else {
+            stalled = 0;
         }
     }
     let converged = gradient_small(&gradient, settings.gradient_tolerance);
