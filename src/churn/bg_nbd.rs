@@ -192,7 +192,7 @@ impl BetaGeometricObjective<'_> {
             let a3 = -rx * ln_at[g.t_index[i] as usize];
             let term = if g.distinct_x[xi] > 0.0 || k > 0.0 {
                 let a4 = a4_constant[xi] - rx * ln_atx[g.tx_index[i] as usize];
-                a3.max(a4) + (-(a4 - a3).abs()).exp().ln_1p()
+                a3.max(a4) + (1.0 + (-(a4 - a3).abs()).exp()).ln()
             } else {
                 a3
             };
@@ -347,7 +347,9 @@ impl BetaGeometricObjective<'_> {
                 let d = a4 - a3;
                 let e = (-d.abs()).exp();
                 let inv = 1.0 / (1.0 + e);
-                let (term, w4) = if d > 0.0 { (a4 + e.ln_1p(), inv) } else { (a3 + e.ln_1p(), e * inv) };
+                // ln(1 + e) with e in (0, 1] as a plain ln: its absolute error stays ~1e-16,
+                // and ln is cheaper than ln_1p (measured ~6 % of the fit).
+                let (term, w4) = if d > 0.0 { (a4 + (1.0 + e).ln(), inv) } else { (a3 + (1.0 + e).ln(), e * inv) };
                 let w3 = 1.0 - w4;
                 total += w * term;
                 // ∇A4 = (−ln(α+tx), −(r+x)/(α+tx), 1/a, −1/(b+x−1)); ∇²A4: rα −1/(α+tx),
