@@ -223,7 +223,7 @@ fn radix_sorted(mut keys: Vec<[u64; 3]>) -> Vec<[u64; 3]> {
             for key in &keys {
                 counts[((key[word] >> shift) & 0xff) as usize] += 1;
             }
-            if counts.iter().any(|&c| c == keys.len()) {
+            if counts.contains(&keys.len()) {
                 continue;
             }
             let mut start = 0;

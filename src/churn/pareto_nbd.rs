@@ -4,8 +4,11 @@
 //! its two cases α >= β and α < β so that the Gauss hypergeometric series has a non-negative
 //! argument below 1 and all-positive terms; both 2F1 terms are carried as logarithms.
 //!
-//! Fitted with an analytic gradient: the 2F1 series is differentiated term by term in its
-//! parameters and argument (central differences only for rows where the series fails).
+//! Fitted by Newton's method with an analytic gradient and Hessian: the 2F1 series is
+//! differentiated twice term by term in its parameters and argument, once per distinct
+//! (x, τ) node shared by the rows, and the Hessian at the optimum gives the standard errors.
+//! Rows where the series fails or F(tx) − F(T) cancels are integrated directly and
+//! differentiated numerically; with such rows the fit continues by BFGS (see optimize).
 //!
 //! Penalizer: like lifetimes, the fit minimises `-ll/N + penalizer * (r² + α² + s² + β²)`.
 
