@@ -1,7 +1,10 @@
-//! The one optimiser of the churn models: BFGS with a backtracking (Armijo) line search on
-//! log-parameters (so positivity needs no constraints), analytic gradients when the model has
-//! them and central differences otherwise, several starting points, and standard errors from
-//! the numerical Hessian of the log-likelihood in the natural parameters.
+//! The one optimiser of the churn models: Newton's method where the model has an analytic
+//! Hessian (BG/NBD, MBG/NBD, Pareto/NBD: a handful of iterations, and the Hessian at the optimum
+//! gives the standard errors for free), otherwise BFGS with a backtracking (Armijo) line search,
+//! on log-parameters (so positivity needs no constraints), analytic gradients when the model
+//! has them and central differences otherwise, several starting points, and standard errors
+//! from the Hessian of the log-likelihood in the natural parameters (analytic, or by
+//! differences of the gradient).
 //!
 //! Nothing here panics or loops forever: every evaluation is checked for finiteness, steps that
 //! leave the finite region are shortened, and the iteration count is bounded.
@@ -16,6 +19,51 @@ pub trait Objective {
     fn value(&self, theta: &[f64], gradient: Option<&mut [f64]>) -> f64;
     /// Whether `value` fills the gradient analytically; if not, central differences are used.
     fn has_gradient(&self) -> bool;
+    /// `f(theta)`, its gradient and its Hessian (row-major), analytically, for Newton's method.
+    /// `None` where the model has no analytic Hessian or cannot compute it at `theta` (then the
+    /// optimiser continues with BFGS from the best point found).
+    fn value_gradient_hessian(&self, _theta: &[f64], _gradient: &mut [f64], _hessian: &mut [f64]) -> Option<f64> {
+        None
+    }
+}
+
+/// Gradient and Hessian in log-parameters θ = ln p of `f(p) = −ll(p)/n + penalizer · Σ p²`,
+/// from the log-likelihood's gradient and Hessian in the natural parameters p:
+/// ∂f/∂θ_i = p_i ∂f/∂p_i, ∂²f/∂θ_i∂θ_j = p_i p_j ∂²f/∂p_i∂p_j + δ_ij p_i ∂f/∂p_i.
+pub fn log_parameter_derivatives<const K: usize>(
+    p: &[f64; K],
+    ll_gradient: &[f64; K],
+    ll_hessian: &[[f64; K]; K],
+    n: f64,
+    penalizer: f64,
+    gradient: &mut [f64],
+    hessian: &mut [f64],
+) {
+    for i in 0..K {
+        let natural = -ll_gradient[i] / n + 2.0 * penalizer * p[i];
+        gradient[i] = p[i] * natural;
+        for j in 0..K {
+            let mut h = -ll_hessian[i][j] / n;
+            if i == j {
+                h += 2.0 * penalizer;
+            }
+            hessian[i * K + j] = p[i] * p[j] * h + if i == j { p[i] * natural } else { 0.0 };
+        }
+    }
+}
+
+/// Standard errors sqrt(diag(I⁻¹)) from the Hessian of the log-likelihood in the natural
+/// parameters, with the observed information I = −H + 2 · n · penalizer · 1 of what a
+/// penalised fit maximised (see [`penalised_standard_errors`]). `None` when I is not positive
+/// definite.
+pub fn standard_errors_from_hessian<const K: usize>(ll_hessian: &[[f64; K]; K], customers: f64, penalizer: f64) -> Option<Vec<f64>> {
+    let mut information = vec![0.0; K * K];
+    for i in 0..K {
+        for j in 0..K {
+            information[i * K + j] = -ll_hessian[i][j] + if i == j { 2.0 * customers * penalizer } else { 0.0 };
+        }
+    }
+    covariance_diagonal_root(&information, K)
 }
 
 /// Settings of [`minimize`].
@@ -198,6 +246,125 @@ fn identity(n: usize) -> Vec<f64> {
     m
 }
 
+/// Newton's method stays within |ln p| <= this (parameters between e^-20 and e^20).
+const NEWTON_BOX: f64 = 20.0;
+
+/// Newton's method with a backtracking line search, for objectives with an analytic Hessian.
+/// Where the Hessian is not positive definite (far from the optimum) a multiple of the identity
+/// is added until it is (Levenberg's modification), so every step is a descent direction.
+/// Returns `None` when the Hessian is unavailable at the start or the run heads out of
+/// |ln p| <= [`NEWTON_BOX`] (the caller then runs BFGS from the start); a run that meets a point
+/// where the Hessian is unavailable, or stops making progress, returns its best point
+/// unconverged (the caller then continues with BFGS from there).
+fn newton(objective: &dyn Objective, start: &[f64], settings: &Settings) -> Option<Minimum> {
+    let n = start.len();
+    let mut theta = start.to_vec();
+    let mut gradient = vec![0.0; n];
+    let mut hessian = vec![0.0; n * n];
+    let mut value = objective.value_gradient_hessian(&theta, &mut gradient, &mut hessian)?;
+    if !value.is_finite() || gradient.iter().chain(&hessian).any(|v| !v.is_finite()) {
+        return None;
+    }
+    let mut direction = vec![0.0; n];
+    let mut trial = vec![0.0; n];
+    let mut trial_gradient = vec![0.0; n];
+    let mut trial_hessian = vec![0.0; n * n];
+    let mut modified = vec![0.0; n * n];
+    let mut stalled = 0;
+    for iteration in 0..settings.max_iterations {
+        if gradient_small(&gradient, settings.gradient_tolerance) {
+            return Some(Minimum { theta, value, iterations: iteration, converged: true });
+        }
+        // Solve (H + μ I) d = −g, with the smallest μ in 0, 1e-8·scale, ×10... that makes the
+        // matrix positive definite.
+        let scale = (0..n).fold(0.0f64, |m, i| m.max(hessian[i * n + i].abs())).max(1e-300);
+        let mut shift = 0.0;
+        let mut solved = false;
+        for _ in 0..40 {
+            modified.copy_from_slice(&hessian);
+            for i in 0..n {
+                modified[i * n + i] += shift;
+            }
+            if let Some(inverse) = invert_spd(&modified, n) {
+                for i in 0..n {
+                    direction[i] = -(0..n).map(|j| inverse[i * n + j] * gradient[j]).sum::<f64>();
+                }
+                if direction.iter().all(|d| d.is_finite()) {
+                    solved = true;
+                    break;
+                }
+            }
+            shift = if shift == 0.0 { 1e-8 * scale } else { shift * 10.0 };
+        }
+        let slope = dot(&direction, &gradient);
+        if !solved || !(slope < 0.0) {
+            return Some(Minimum { theta, value, iterations: iteration, converged: false });
+        }
+        let longest = direction.iter().fold(0.0f64, |m, d| m.max(d.abs()));
+        let mut step = if longest > settings.max_step { settings.max_step / longest } else { 1.0 };
+        let mut accepted = false;
+        let mut trial_value = f64::NAN;
+        for _ in 0..40 {
+            for i in 0..n {
+                trial[i] = theta[i] + step * direction[i];
+            }
+            trial_value = objective.value_gradient_hessian(&trial, &mut trial_gradient, &mut trial_hessian).unwrap_or(f64::NAN);
+            let finite = trial_value.is_finite() && trial_gradient.iter().chain(&trial_hessian).all(|v| v.is_finite());
+            if finite && trial_value <= value + 1e-4 * step * slope {
+                accepted = true;
+                break;
+            }
+            step *= if finite { 0.5 } else { 0.1 };
+        }
+        if !accepted {
+            // At the minimum up to rounding, or stuck: the caller decides (BFGS continues).
+            return Some(Minimum { theta, value, iterations: iteration, converged: gradient_small(&gradient, 1e-6) });
+        }
+        if trial.iter().any(|t| t.abs() > NEWTON_BOX) {
+            // Heading for a parameter at 0 or infinity: the data do not identify the model, and
+            // where such a walk stops is arbitrary. Leave it to BFGS from the start, whose
+            // behaviour on such data (an early stop, or a clear error) is the established one.
+            return None;
+        }
+        let improvement = value - trial_value;
+        theta.copy_from_slice(&trial);
+        gradient.copy_from_slice(&trial_gradient);
+        hessian.copy_from_slice(&trial_hessian);
+        value = trial_value;
+        if improvement.abs() <= 1e-16 * (1.0 + value.abs()) {
+            if gradient_small(&gradient, 1e-6) {
+                return Some(Minimum { theta, value, iterations: iteration + 1, converged: true });
+            }
+            // No progress with a gradient that is not small: the Hessian does not describe the
+            // function here (e.g. series near their limits); BFGS continues from this point.
+            stalled += 1;
+            if stalled >= 2 {
+                return Some(Minimum { theta, value, iterations: iteration + 1, converged: false });
+            }
+        } else {
+            stalled = 0;
+        }
+    }
+    let converged = gradient_small(&gradient, settings.gradient_tolerance);
+    Some(Minimum { theta, value, iterations: settings.max_iterations, converged })
+}
+
+/// Newton's method where the objective has an analytic Hessian, BFGS otherwise and after a
+/// Newton run that did not converge (continuing from its best point).
+fn local_minimum(objective: &dyn Objective, start: &[f64], settings: &Settings) -> Option<Minimum> {
+    match newton(objective, start, settings) {
+        Some(found) if found.converged => Some(found),
+        Some(found) => {
+            let continued = bfgs(objective, &found.theta, settings);
+            match continued {
+                Some(c) if c.value <= found.value => Some(c),
+                _ => Some(found),
+            }
+        }
+        None => bfgs(objective, start, settings),
+    }
+}
+
 /// Multi-start minimisation with screening: the objective is evaluated at every start (one
 /// cheap evaluation each), BFGS runs from the best of them, and further starts are tried in
 /// order of their screening value only while no run has converged. The lowest value found wins.
@@ -212,7 +379,7 @@ pub fn minimize(objective: &dyn Objective, starts: &[Vec<f64>], settings: &Setti
     crate::sort::sort_by(&mut order, &|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut best: Option<Minimum> = None;
     for &(_, i) in &order {
-        if let Some(found) = bfgs(objective, &starts[i], settings) {
+        if let Some(found) = local_minimum(objective, &starts[i], settings) {
             let better = match &best {
                 None => true,
                 Some(b) => found.value < b.value,
