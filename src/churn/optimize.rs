@@ -126,6 +126,9 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// Iterations over which BFGS must gain something (see `bfgs`).
+const DRIFT_WINDOW: usize = 10;
+
 /// BFGS from one start.
 fn bfgs(objective: &dyn Objective, start: &[f64], settings: &Settings) -> Option<Minimum> {
     let n = start.len();
@@ -144,9 +147,19 @@ fn bfgs(objective: &dyn Objective, start: &[f64], settings: &Settings) -> Option
     let mut y = vec![0.0; n];
     let mut hy = vec![0.0; n];
     let mut stalled = 0;
+    let mut value_window_ago = value;
     for iteration in 0..settings.max_iterations {
         if gradient.iter().all(|g| g.abs() < settings.gradient_tolerance) {
             return Some(Minimum { theta, value, iterations: iteration, converged: true });
+        }
+        if iteration > 0 && iteration % DRIFT_WINDOW == 0 {
+            // A run that gains next to nothing over a whole window while the gradient is not
+            // small is drifting along a flat valley (a parameter heading for 0 or infinity: data
+            // that cannot identify the model); more iterations would not change the answer.
+            if value_window_ago - value <= 1e-9 * (1.0 + value.abs()) {
+                return Some(Minimum { theta, value, iterations: iteration, converged: gradient_small(&gradient, 1e-5) });
+            }
+            value_window_ago = value;
         }
         for i in 0..n {
             direction[i] = -(0..n).map(|j| inverse[i * n + j] * gradient[j]).sum::<f64>();
@@ -365,9 +378,13 @@ fn local_minimum(objective: &dyn Objective, start: &[f64], settings: &Settings) 
     }
 }
 
+/// Local runs [`minimize`] tries while none converges.
+const MAX_UNCONVERGED_RUNS: usize = 3;
+
 /// Multi-start minimisation with screening: the objective is evaluated at every start (one
 /// cheap evaluation each), BFGS runs from the best of them, and further starts are tried in
-/// order of their screening value only while no run has converged. The lowest value found wins.
+/// order of their screening value only while no run has converged, at most
+/// [`MAX_UNCONVERGED_RUNS`] runs in all. The lowest value found wins.
 /// Errors when no start gives a finite objective, with `what` naming the model.
 pub fn minimize(objective: &dyn Objective, starts: &[Vec<f64>], settings: &Settings, what: &str) -> Result<Minimum> {
     let mut order: Vec<(f64, usize)> = starts
@@ -378,7 +395,12 @@ pub fn minimize(objective: &dyn Objective, starts: &[Vec<f64>], settings: &Setti
         .collect();
     crate::sort::sort_by(&mut order, &|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let mut best: Option<Minimum> = None;
-    for &(_, i) in &order {
+    for (run, &(_, i)) in order.iter().enumerate() {
+        if run >= MAX_UNCONVERGED_RUNS {
+            // Every run so far stopped short of a converged optimum: the data do not pin the
+            // model down, and further starts (each as costly) have not changed that in practice.
+            break;
+        }
         if let Some(found) = local_minimum(objective, &starts[i], settings) {
             let better = match &best {
                 None => true,
