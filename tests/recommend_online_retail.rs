@@ -135,8 +135,7 @@ fn default_recommender_is_robust_to_the_seed() {
 /// subsets, recall@10 of the default beside our ALS and BM25 item-kNN (whose numbers should track
 /// implicit's from `benches/side_by_side_recommend.py --split D --subset S`, same test sets).
 /// `cargo test --release --test recommend_online_retail survey -- --ignored --nocapture`;
-/// RX_SPLITS="2011-08-01,2011-09-01" and RX_SUBSETS="all,even" narrow it; RX_ALS_MODELS=n sets
-/// the default's ALS ensemble size.
+/// RX_SPLITS="2011-08-01,2011-09-01" and RX_SUBSETS="all,even" narrow it.
 #[test]
 #[ignore]
 fn survey() {
@@ -150,17 +149,7 @@ fn survey() {
         for date in &dates {
             let split = split_at(date, subset);
             let t = std::time::Instant::now();
-            let mut options = RecommenderOptions::default();
-            if let Ok(m) = std::env::var("RX_ALS_MODELS") {
-                options.als_models = m.parse().unwrap();
-            }
-            if let Ok(n) = std::env::var("RX_FACTORS") {
-                options.factors = n.parse().unwrap();
-            }
-            if let Ok(n) = std::env::var("RX_NEIGHBOURS") {
-                options.neighbours = n.parse().unwrap();
-            }
-            let model = Recommender::fit(&split.train, &options, &mut |_| {}).unwrap();
+            let model = Recommender::fit(&split.train, &RecommenderOptions::default(), &mut |_| {}).unwrap();
             let fit = t.elapsed().as_secs_f64();
             let default = metrics(&model, &split).recall_capped;
             let mut line = format!("SURVEY {subset:6} {date}  customers {:5}  default {default:.4}", split.test.len());
@@ -201,7 +190,6 @@ fn sweep() {
                 "alpha" => o.alpha = v.parse().unwrap(),
                 "f" => o.factors = v.parse().unwrap(),
                 "it" => o.iterations = v.parse().unwrap(),
-                "m" => o.als_models = v.parse().unwrap(),
                 "nb" => o.neighbours = v.parse().unwrap(),
                 "lin" => o.scaling = regulars::recommend::ConfidenceScaling::Linear,
                 "rp3" => o.weighting = regulars::recommend::Weighting::Rp3 { beta: v.parse().unwrap() },

@@ -113,12 +113,6 @@ pub struct AlsModel {
     pub regularization: f32,
     pub alpha: f32,
     pub scaling: ConfidenceScaling,
-    /// Independently seeded ALS fits held side by side (1: a plain model). Each item row is the
-    /// concatenation of the fits' item vectors (`factors / blocks` each); each user row the
-    /// concatenation of the user vectors solved per fit, divided by `blocks`, so one dot product
-    /// scores the average of the fits' scores (a seed ensemble: the fits' errors are partly
-    /// independent, and averaging them reduces the variance of the ranking).
-    pub blocks: usize,
     pub user_factors: Vec<f32>,
     pub item_factors: Vec<f32>,
     /// The item factors as scoring panels ([`simd::to_panels`]); derived, not saved.
@@ -706,60 +700,7 @@ impl AlsModel {
         options: &AlsOptions,
         progress: &mut dyn FnMut(f64),
     ) -> Result<AlsModel> {
-        Self::fit_ensemble(by_customer, by_item, options, 1, progress)
-    }
-
-    /// `blocks` independently seeded fits (seeds `options.seed`, `options.seed + 1`, ...) held
-    /// as one model whose scores are the fits' average (see [`AlsModel::blocks`]); 1 is
-    /// [`AlsModel::fit`].
-    pub fn fit_ensemble(
-        by_customer: &Sparse,
-        by_item: &Sparse,
-        options: &AlsOptions,
-        blocks: usize,
-        progress: &mut dyn FnMut(f64),
-    ) -> Result<AlsModel> {
         options.validate()?;
-        if blocks == 0 || blocks > 16 {
-            return Err(Error::invalid(format!("ALS ensemble size must be between 1 and 16, got {blocks}")));
-        }
-        let f = options.factors;
-        let block_stride = padded(f);
-        let items = by_item.rows();
-        let total = f * blocks;
-        let stride = padded(total);
-        let mut item_factors = vec![0f32; items * stride];
-        for b in 0..blocks {
-            let seeded = AlsOptions { seed: options.seed.wrapping_add(b as u64), ..options.clone() };
-            let block = Self::fit_item_factors(by_customer, by_item, &seeded, &mut |p| {
-                progress((b as f64 + p) / blocks as f64)
-            })?;
-            for (row, from) in item_factors.chunks_exact_mut(stride).zip(block.chunks_exact(block_stride)) {
-                row[b * f..(b + 1) * f].copy_from_slice(&from[..f]);
-            }
-        }
-        let mut model = AlsModel {
-            factors: total,
-            stride,
-            regularization: options.regularization,
-            alpha: options.alpha,
-            scaling: options.scaling,
-            blocks,
-            user_factors: Vec::new(),
-            item_factors,
-            item_panels: Vec::new(),
-        };
-        model.prepare_with(by_customer);
-        Ok(model)
-    }
-
-    /// Item factors of one ALS fit (rows of `padded(options.factors)` floats).
-    fn fit_item_factors(
-        by_customer: &Sparse,
-        by_item: &Sparse,
-        options: &AlsOptions,
-        progress: &mut dyn FnMut(f64),
-    ) -> Result<Vec<f32>> {
         let stride = padded(options.factors);
         let (users, items) = (by_customer.rows(), by_item.rows());
         let mut rng = Rng::new(options.seed);
@@ -790,60 +731,24 @@ impl AlsModel {
                 "ALS diverged (non-finite factors); raise regularization".into(),
             ));
         }
-        Ok(item_factors)
-    }
-
-    /// Factors per fit of the ensemble.
-    pub fn block_factors(&self) -> usize {
-        self.factors / self.blocks.max(1)
-    }
-
-    /// Item factors of fit `b` alone, as rows of `padded(block_factors)` floats.
-    fn block_item_factors(&self, b: usize) -> Vec<f32> {
-        let f = self.block_factors();
-        let block_stride = padded(f);
-        let mut out = vec![0f32; self.items() * block_stride];
-        for (to, row) in out.chunks_exact_mut(block_stride).zip(self.item_factors.chunks_exact(self.stride)) {
-            to[..f].copy_from_slice(&row[b * f..(b + 1) * f]);
-        }
-        out
-    }
-
-    /// Fit `b` of the ensemble as a plain model (no user factors).
-    fn block_model(&self, b: usize) -> AlsModel {
-        let f = self.block_factors();
-        AlsModel {
-            factors: f,
-            stride: padded(f),
-            regularization: self.regularization,
-            alpha: self.alpha,
-            scaling: self.scaling,
-            blocks: 1,
+        let mut model = AlsModel {
+            factors: options.factors,
+            stride,
+            regularization: options.regularization,
+            alpha: options.alpha,
+            scaling: options.scaling,
             user_factors: Vec::new(),
-            item_factors: self.block_item_factors(b),
+            item_factors,
             item_panels: Vec::new(),
-        }
+        };
+        model.prepare_with(by_customer);
+        Ok(model)
     }
 
     /// User factors solved from scratch against the item factors, deterministically. Run at the
     /// end of training and again after loading, so saved models need not carry user factors and
     /// a loaded model recommends exactly as the trained one did.
     pub fn compute_user_factors(&self, by_customer: &Sparse) -> Vec<f32> {
-        if self.blocks > 1 {
-            // Each fit's user vectors against its own item vectors, side by side, / blocks.
-            let f = self.block_factors();
-            let scale = 1.0 / self.blocks as f32;
-            let mut user_factors = vec![0f32; by_customer.rows() * self.stride];
-            for b in 0..self.blocks {
-                let block = self.block_model(b).compute_user_factors(by_customer);
-                for (row, from) in user_factors.chunks_exact_mut(self.stride).zip(block.chunks_exact(padded(f))) {
-                    for (to, v) in row[b * f..(b + 1) * f].iter_mut().zip(&from[..f]) {
-                        *to = v * scale;
-                    }
-                }
-            }
-            return user_factors;
-        }
         let mut user_factors = vec![0f32; by_customer.rows() * self.stride];
         let conf = confidences(by_customer, self.scaling, self.alpha);
         solve_side(
@@ -908,16 +813,6 @@ impl AlsModel {
     /// j contributes c_j · y_iᵀ W⁻¹ y_j (implicit's `explain`, from Hu et al. §5). Solved in f64
     /// by Cholesky.
     pub fn explain(&self, history: &[u32], values: &[f32], item: usize) -> Vec<f64> {
-        if self.blocks > 1 {
-            // The ensemble's score is the fits' average: so are the contributions.
-            let mut total = vec![0f64; history.len()];
-            for b in 0..self.blocks {
-                for (t, c) in total.iter_mut().zip(self.block_model(b).explain(history, values, item)) {
-                    *t += c / self.blocks as f64;
-                }
-            }
-            return total;
-        }
         let f = self.factors;
         let stride = self.stride;
         let mut w = vec![0f64; f * f];
@@ -1045,7 +940,6 @@ mod tests {
             regularization: 0.5,
             alpha: 2.0,
             scaling: ConfidenceScaling::Linear,
-            blocks: 1,
             user_factors: vec![],
             item_factors,
             item_panels: vec![],

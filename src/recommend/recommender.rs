@@ -118,9 +118,6 @@ impl Blend {
     }
 }
 
-/// ALS fits averaged by default.
-pub const DEFAULT_ALS_MODELS: usize = 1;
-
 /// Hyper-parameters of [`Recommender::fit`]; `Default` gives the documented defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecommenderOptions {
@@ -129,8 +126,6 @@ pub struct RecommenderOptions {
     pub factors: usize,
     /// ALS sweeps (15).
     pub iterations: usize,
-    /// Independently seeded ALS fits averaged (see [`AlsModel::blocks`]); 1: one fit.
-    pub als_models: usize,
     /// ALS L2 regularisation λ (10).
     pub regularization: f64,
     /// ALS confidence weight α (1).
@@ -167,7 +162,6 @@ impl Default for RecommenderOptions {
             algorithm: Algorithm::Auto,
             factors: 64,
             iterations: 15,
-            als_models: DEFAULT_ALS_MODELS,
             regularization: 10.0,
             alpha: 1.0,
             scaling: ConfidenceScaling::Log,
@@ -207,9 +201,6 @@ impl RecommenderOptions {
         }
         if let Some(h) = self.freshness_half_life_days {
             crate::error::check_scalar("freshnessHalfLifeDays", h, 0.0, 1e6)?;
-        }
-        if self.als_models == 0 || self.als_models > 16 {
-            return Err(Error::invalid(format!("alsModels must be between 1 and 16, got {}", self.als_models)));
         }
         if self.neighbours == 0 || self.neighbours > 10_000 {
             return Err(Error::invalid(format!("neighbours must be between 1 and 10000, got {}", self.neighbours)));
@@ -324,9 +315,9 @@ fn fit_scorers(
         let model = if h > 0.0 {
             let by_customer = als_matrix(&m.by_customer, &whole_ages(m), h);
             let by_item = by_customer.transpose(m.items());
-            AlsModel::fit_ensemble(&by_customer, &by_item, &options.als_options(), options.als_models, &mut |f| progress(f * share_als))?
+            AlsModel::fit(&by_customer, &by_item, &options.als_options(), &mut |f| progress(f * share_als))?
         } else {
-            AlsModel::fit_ensemble(&m.by_customer, &m.by_item, &options.als_options(), options.als_models, &mut |f| progress(f * share_als))?
+            AlsModel::fit(&m.by_customer, &m.by_item, &options.als_options(), &mut |f| progress(f * share_als))?
         };
         Some(model)
     } else {
@@ -567,7 +558,7 @@ const AUTO_FRESHNESS_HALF_LIVES: [f32; 3] = [90.0, 180.0, 365.0];
 /// bound; "auto" briefly holds a second set during validation).
 fn check_memory(m: &Interactions, options: &RecommenderOptions) -> Result<()> {
     crate::error::check_scalar("maxMemoryMb", options.max_memory_mb, 1.0, 1e7)?;
-    let stride = crate::recommend::simd::padded(options.factors * options.als_models.max(1));
+    let stride = crate::recommend::simd::padded(options.factors);
     let factors = (m.customers() + m.items()) as f64 * stride as f64 * 4.0;
     let neighbours = m.items() as f64 * options.neighbours as f64 * 8.0;
     let matrix = m.nnz() as f64 * 16.0;
@@ -1089,7 +1080,6 @@ impl Recommender {
                 w.put_f32(als.regularization);
                 w.put_f32(als.alpha);
                 w.put_u8(als.scaling.code());
-                w.put_u8(als.blocks as u8);
                 quantize::put_rows(&mut w, &als.item_factors, als.stride, als.factors, quantization);
             }
             None => w.put_bool(false),
@@ -1160,11 +1150,7 @@ impl Recommender {
             let regularization = r.get_f32()?;
             let alpha = r.get_f32()?;
             let scaling = ConfidenceScaling::from_code(r.get_u8()?).ok_or_else(|| Error::corrupt("unknown confidence scaling"))?;
-            let blocks = r.get_u8()? as usize;
-            if blocks == 0 || blocks > 16 || factors % blocks != 0 {
-                return Err(Error::corrupt("ALS ensemble size is invalid"));
-            }
-            if factors == 0 || factors / blocks > 1024 || !(regularization.is_finite() && regularization >= 0.0) || !(alpha.is_finite() && alpha >= 0.0) {
+            if factors == 0 || factors > 1024 || !(regularization.is_finite() && regularization >= 0.0) || !(alpha.is_finite() && alpha >= 0.0) {
                 return Err(Error::corrupt("ALS parameters are invalid"));
             }
             let stride = simd::padded(factors);
@@ -1175,7 +1161,6 @@ impl Recommender {
                 regularization,
                 alpha,
                 scaling,
-                blocks,
                 user_factors: Vec::new(),
                 item_factors,
                 item_panels: Vec::new(),
@@ -1309,5 +1294,3 @@ impl FittedView<'_> {
         }
     }
 }
-
-
