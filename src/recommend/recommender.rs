@@ -7,8 +7,9 @@
 //! weights. `"als"`, `"itemknn"` and `"popular"` are the pure blends (1, 0, 0) etc.; `"auto"`
 //! (the default) validates on two folds of the training data — every customer's latest order held
 //! out, and the last 90 days held out (see [`Recommender::validate_blends`]) — and picks the
-//! weights (the pure scorers are among the candidates), the ALS recency and the catalogue
-//! freshness that recommend the held-out new items best on average, then refits on everything.
+//! weights (the pure scorers are among the candidates), the ALS and item-kNN recency and the
+//! catalogue freshness that recommend the held-out new items best on average, then refits on
+//! everything.
 //! The choice and every candidate's validation score are kept in [`Recommender::validation`].
 //!
 //! Model bytes carry the item factors (ALS), the neighbour lists (kNN) and each customer's
