@@ -274,13 +274,23 @@ fn fit_with_blend_keeps_the_als_recency_half_life() {
         popularity_half_life_days: 0.0,
         freshness_half_life_days: 90.0,
         als_recency_half_life_days: 60.0,
+        knn_recency_half_life_days: 30.0,
     };
     let model = Recommender::fit_with_blend(&tx, &options(Algorithm::Auto), blend, &mut |_| {}).unwrap();
     let b = model.blend();
-    assert_eq!((b.als_recency_half_life_days, b.freshness_half_life_days), (60.0, 90.0));
+    assert_eq!((b.als_recency_half_life_days, b.freshness_half_life_days, b.knn_recency_half_life_days), (60.0, 90.0, 30.0));
     assert!((b.als - 0.5).abs() < 1e-6 && (b.knn - 0.25).abs() < 1e-6 && (b.popular - 0.25).abs() < 1e-6);
     let bad = regulars::recommend::Blend { als_recency_half_life_days: f32::NAN, ..blend };
     assert!(Recommender::fit_with_blend(&tx, &options(Algorithm::Auto), bad, &mut |_| {}).is_err());
+    let bad = regulars::recommend::Blend { knn_recency_half_life_days: -1.0, ..blend };
+    assert!(Recommender::fit_with_blend(&tx, &options(Algorithm::Auto), bad, &mut |_| {}).is_err());
+    // Bytes keep the kNN recency (its neighbour lists are recomputed on load from the weighted
+    // counts): the loaded model recommends exactly as the fitted one.
+    let loaded = Recommender::from_bytes(&model.to_bytes()).unwrap();
+    assert_eq!(loaded.blend(), model.blend());
+    for c in model.customer_ids().iter().take(20) {
+        assert_eq!(loaded.recommend(c, 10, true, &[], None), model.recommend(c, 10, true, &[], None));
+    }
 }
 
 #[test]

@@ -185,6 +185,7 @@ fn sweep() {
             match k {
                 "alg" => o.algorithm = Algorithm::parse(v).unwrap(),
                 "hl" => o.als_recency_half_life_days = Some(v.parse().unwrap()),
+                "khl" => o.knn_recency_half_life_days = Some(v.parse().unwrap()),
                 "seed" => o.seed = v.parse().unwrap(),
                 "reg" => o.regularization = v.parse().unwrap(),
                 "alpha" => o.alpha = v.parse().unwrap(),
@@ -211,6 +212,7 @@ fn sweep() {
                     popularity_half_life_days: 0.0,
                     freshness_half_life_days: w[3],
                     als_recency_half_life_days: w[4],
+                    knn_recency_half_life_days: w.get(5).copied().unwrap_or(0.0),
                 };
                 Recommender::fit_with_blend(&split.train, &o, blend, &mut |_| {}).unwrap()
             }
