@@ -241,6 +241,27 @@ fn recommend_many_matches_one_by_one() {
     }
 }
 
+/// Pure ALS batches score known customers several at a time: every list and score must still
+/// equal the one-by-one `recommend`, with unknown customers breaking up the blocks and with an
+/// odd number of factors.
+#[test]
+fn als_recommend_many_matches_one_by_one() {
+    let tx = shop();
+    let mut customers: Vec<String> = tx.customer_ids().to_vec();
+    customers.insert(5, "nobody".into());
+    customers.insert(13, "nobody either".into());
+    for factors in [16, 15] {
+        let o = RecommenderOptions { factors, ..options(Algorithm::Als) };
+        let model = Recommender::fit(&tx, &o, &mut |_| {}).unwrap();
+        let many = model.recommend_many(&customers, 7, &mut |_| {});
+        for (n, c) in customers.iter().enumerate() {
+            let one = model.recommend(c, 7, true, &[], None);
+            assert_eq!(many.items[n], one.iter().map(|r| r.0.clone()).collect::<Vec<_>>(), "{c}");
+            assert_eq!(many.scores[n], one.iter().map(|r| r.1).collect::<Vec<_>>(), "{c}");
+        }
+    }
+}
+
 #[test]
 fn bad_options_and_data_are_errors() {
     let tx = shop();

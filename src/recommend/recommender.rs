@@ -307,6 +307,7 @@ fn freshness_weights(item_age_days: &[f32], half_life_days: f32) -> Vec<f32> {
 
 /// Damps scores by the freshness weights w in (0, 1]: positive scores shrink (s·w), negative
 /// ones move further down (s·(2 − w)), so a stale item never gains rank.
+#[inline(never)]
 fn apply_freshness(scores: &mut [f32], weights: &[f32]) {
     if weights.is_empty() {
         return;
@@ -985,30 +986,58 @@ impl Recommender {
             items: Vec::with_capacity(customers.len() * k.min(self.item_ids.len())),
             scores: Vec::with_capacity(customers.len() * k.min(self.item_ids.len())),
         };
-        let mut scores = vec![0f32; self.item_ids.len()];
+        let items = self.item_ids.len();
+        let mut scores = vec![0f32; items];
         let mut popular_list: Option<Vec<(u32, f32)>> = None;
         let every = (customers.len() / 100).max(1);
-        for (n, customer) in customers.iter().enumerate() {
-            let owned;
-            let list: &[(u32, f32)] = match self.customer_index.get(customer.as_str()) {
-                Some(&u) => {
-                    let u = u as usize;
-                    let history = self.history.row(u);
-                    let user = self.als.as_ref().map(|a| a.user(u));
-                    self.score(user, history, &mut scores);
-                    owned = top_k(&scores, k, |i| history.0.binary_search(&i).is_err());
-                    &owned
+        // Pure ALS: known customers are scored BLOCK at a time (each item factor loaded once per
+        // block), then filtered one by one; the scores are the same as `score`'s, bit for bit.
+        let block_als = match &self.als {
+            Some(als) if self.blend.components() == 1 && self.blend.als > 0.0 && items > 0 && !als.item_panels.is_empty() => {
+                Some(als)
+            }
+            _ => None,
+        };
+        let mut block_scores = vec![0f32; if block_als.is_some() { simd::BLOCK * items } else { 0 }];
+        for (b, chunk) in customers.chunks(simd::BLOCK).enumerate() {
+            let found: Vec<Option<usize>> =
+                chunk.iter().map(|c| self.customer_index.get(c.as_str()).map(|&u| u as usize)).collect();
+            let blocked = match (block_als, &found[..]) {
+                (Some(als), &[Some(u0), Some(u1), Some(u2), Some(u3)]) => {
+                    let users = [als.user(u0), als.user(u1), als.user(u2), als.user(u3)];
+                    simd::panel_scores_block_dispatch(&als.item_panels, als.factors, users, &mut block_scores);
+                    true
                 }
-                None => popular_list.get_or_insert_with(|| {
-                    self.popular.score_all(&mut scores);
-                    top_k(&scores, k, |_| true)
-                }),
+                _ => false,
             };
-            out.counts.push(list.len() as u32);
-            out.items.extend(list.iter().map(|p| p.0));
-            out.scores.extend(list.iter().map(|p| p.1));
-            if (n + 1) % every == 0 {
-                progress((n + 1) as f64 / customers.len() as f64);
+            for (j, &found) in found.iter().enumerate() {
+                let n = b * simd::BLOCK + j;
+                let owned;
+                let list: &[(u32, f32)] = match found {
+                    Some(u) => {
+                        let history = self.history.row(u);
+                        let row = if blocked {
+                            let row = &mut block_scores[j * items..(j + 1) * items];
+                            apply_freshness(row, &self.freshness);
+                            &*row
+                        } else {
+                            self.score(self.als.as_ref().map(|a| a.user(u)), history, &mut scores);
+                            &scores
+                        };
+                        owned = top_k(row, k, |i| history.0.binary_search(&i).is_err());
+                        &owned
+                    }
+                    None => popular_list.get_or_insert_with(|| {
+                        self.popular.score_all(&mut scores);
+                        top_k(&scores, k, |_| true)
+                    }),
+                };
+                out.counts.push(list.len() as u32);
+                out.items.extend(list.iter().map(|p| p.0));
+                out.scores.extend(list.iter().map(|p| p.1));
+                if (n + 1) % every == 0 {
+                    progress((n + 1) as f64 / customers.len() as f64);
+                }
             }
         }
         progress(1.0);

@@ -275,6 +275,76 @@ fn panel_scores_wasm(panels: &[f32], factors: usize, user: &[f32], scores: &mut 
     }
 }
 
+/// [`panel_scores`] for [`BLOCK`] users at once: `scores` holds one row of `scores.len() / BLOCK`
+/// items per user. Natively one user after the other; in wasm each column of item factors is
+/// loaded once for all the users (the single-user kernel is load-bound there). Every score is
+/// summed exactly as in [`panel_scores`], so the results are the same bit for bit.
+#[inline(always)]
+fn panel_scores_block_inline(panels: &[f32], factors: usize, users: [&[f32]; BLOCK], scores: &mut [f32]) {
+    let items = scores.len() / BLOCK;
+    if items == 0 {
+        return;
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if factors > 0
+        && factors % 2 == 0
+        && panels.len() >= items.div_ceil(PANEL) * factors * PANEL
+        && users.iter().all(|u| u.len() >= factors)
+    {
+        return panel_scores_block_wasm(panels, factors, users, scores, items);
+    }
+    for (user, row) in users.iter().zip(scores.chunks_exact_mut(items)) {
+        panel_scores_dispatch(panels, factors, user, row);
+    }
+}
+
+/// Users scored together by [`panel_scores_block_dispatch`].
+pub const BLOCK: usize = 4;
+
+/// The wasm body of [`panel_scores_block_inline`] for an even number of factors: per 4 items,
+/// 4 users × even/odd sums (8 vectors), the two item columns of a dimension pair loaded once.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn panel_scores_block_wasm(panels: &[f32], factors: usize, users: [&[f32]; BLOCK], scores: &mut [f32], items: usize) {
+    use core::arch::wasm32::*;
+    for (p, panel) in panels.chunks_exact(factors * PANEL).enumerate() {
+        let start = p * PANEL;
+        if start >= items {
+            break;
+        }
+        let mut out = [[0f32; PANEL]; BLOCK];
+        for t in (0..PANEL).step_by(4) {
+            let mut even = [f32x4_splat(0.0); BLOCK];
+            let mut odd = [f32x4_splat(0.0); BLOCK];
+            for d in (0..factors).step_by(2) {
+                // SAFETY: d + 1 < factors (even) and t + 4 <= PANEL, so both columns lie inside
+                // the panel of factors · PANEL floats; every user holds at least `factors` floats
+                // (both checked by the caller).
+                unsafe {
+                    let c0 = v128_load(panel.as_ptr().add(d * PANEL + t) as *const v128);
+                    let c1 = v128_load(panel.as_ptr().add((d + 1) * PANEL + t) as *const v128);
+                    for u in 0..BLOCK {
+                        let x0 = v128_load32_splat(users[u].as_ptr().add(d) as *const u32);
+                        let x1 = v128_load32_splat(users[u].as_ptr().add(d + 1) as *const u32);
+                        even[u] = f32x4_add(even[u], f32x4_mul(x0, c0));
+                        odd[u] = f32x4_add(odd[u], f32x4_mul(x1, c1));
+                    }
+                }
+            }
+            for u in 0..BLOCK {
+                // SAFETY: t + 4 <= PANEL floats of out[u].
+                unsafe { v128_store(out[u].as_mut_ptr().add(t) as *mut v128, f32x4_add(even[u], odd[u])) };
+            }
+        }
+        let n = (items - start).min(PANEL);
+        for (u, row) in out.iter().enumerate() {
+            scores[u * items + start..u * items + start + n].copy_from_slice(&row[..n]);
+        }
+    }
+}
+
+simd_dispatch!(pub fn panel_scores_block_dispatch(panels: &[f32], factors: usize, users: [&[f32]; BLOCK], scores: &mut [f32]) => panel_scores_block_inline);
+
 simd_dispatch!(pub fn panel_scores_dispatch(panels: &[f32], factors: usize, user: &[f32], scores: &mut [f32]) => panel_scores_inline);
 
 #[inline(always)]

@@ -74,3 +74,17 @@ test("model bytes: compact, round-trip, rejected when damaged", () => {
   assert.deepEqual([...Recommender.fit(train, { seed: 1, algorithm: "als", iterations: 3 }).toBytes()],
     [...Recommender.fit(train, { seed: 1, algorithm: "als", iterations: 3 }).toBytes()]);
 });
+
+test("ALS recommendMany (customers scored in blocks) equals recommend one by one, bit for bit", () => {
+  const customers = testSet.map(([c]) => c).slice(0, 400);
+  customers.splice(6, 0, "nobody");
+  for (const factors of [32, 15]) {
+    const als = Recommender.fit(train, { algorithm: "als", factors, iterations: 2, seed: 1 });
+    const batch = als.recommendMany(customers, { k: 10 });
+    customers.forEach((customer, n) => {
+      const one = als.recommend(customer, { k: 10 });
+      assert.deepEqual(batch.items[n], one.map((x) => x.item), customer);
+      assert.deepEqual([...batch.scores[n]], one.map((x) => x.score), customer);
+    });
+  }
+});
