@@ -10,6 +10,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function time(fn, n = repeats) {
   const times = [];
   let out;
+  if (n > 1) fn(); // warm-up: the first call compiles and grows memory (as the Python side's)
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     out = fn();
