@@ -159,6 +159,18 @@ pub(crate) struct Fitted {
 
 /// Mean negative penalised log-likelihood of the (M)BG/NBD over grouped rows, with the analytic
 /// gradient in log-parameters.
+/// ln(α + T), ln(α + tx) and their reciprocals once per distinct value (a day grid has few of
+/// them), so the per-row work of the likelihood is one exp and one ln.
+#[allow(clippy::type_complexity)]
+fn alpha_tables(g: &Grouped, alpha: f64) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+    (
+        g.distinct_t.iter().map(|t| (alpha + t).ln()).collect(),
+        g.distinct_tx.iter().map(|t| (alpha + t).ln()).collect(),
+        g.distinct_t.iter().map(|t| 1.0 / (alpha + t)).collect(),
+        g.distinct_tx.iter().map(|t| 1.0 / (alpha + t)).collect(),
+    )
+}
+
 struct BetaGeometricObjective<'a> {
     data: &'a Grouped,
     penalizer: f64,
@@ -234,12 +246,7 @@ impl BetaGeometricObjective<'_> {
             ln_b_x.push((b + x - 1.0 + k).ln());
             inv_b_x.push(1.0 / (b + x - 1.0 + k));
         }
-        // ln(α + T), ln(α + tx) and their reciprocals once per distinct value (a day grid has
-        // few of them), so the per-row work is one exp and one ln1p.
-        let ln_at_values: Vec<f64> = g.distinct_t.iter().map(|t| (alpha + t).ln()).collect();
-        let ln_atx_values: Vec<f64> = g.distinct_tx.iter().map(|t| (alpha + t).ln()).collect();
-        let inv_at_values: Vec<f64> = g.distinct_t.iter().map(|t| 1.0 / (alpha + t)).collect();
-        let inv_atx_values: Vec<f64> = g.distinct_tx.iter().map(|t| 1.0 / (alpha + t)).collect();
+        let (ln_at_values, ln_atx_values, inv_at_values, inv_atx_values) = alpha_tables(g, alpha);
         let inv_a = 1.0 / a;
         // Sums of weight × (A4 share) pieces, turned into the gradient after the loop.
         let (mut s_r, mut s_alpha, mut s_a, mut s_b) = (0.0, 0.0, 0.0, 0.0);
@@ -325,10 +332,7 @@ impl BetaGeometricObjective<'_> {
             ln_b_x.push((b + x - 1.0 + k).ln());
             inv_b_x.push(1.0 / (b + x - 1.0 + k));
         }
-        let ln_at_values: Vec<f64> = g.distinct_t.iter().map(|t| (alpha + t).ln()).collect();
-        let ln_atx_values: Vec<f64> = g.distinct_tx.iter().map(|t| (alpha + t).ln()).collect();
-        let inv_at_values: Vec<f64> = g.distinct_t.iter().map(|t| 1.0 / (alpha + t)).collect();
-        let inv_atx_values: Vec<f64> = g.distinct_tx.iter().map(|t| 1.0 / (alpha + t)).collect();
+        let (ln_at_values, ln_atx_values, inv_at_values, inv_atx_values) = alpha_tables(g, alpha);
         let inv_a = 1.0 / a;
         for i in 0..g.x.len() {
             let w = g.weight[i];
