@@ -82,22 +82,25 @@ pub fn run(world: &mut dyn World, policy: &mut dyn Policy, rounds: usize, seed: 
     let mut blocks = Vec::new();
     let mut diag: std::collections::BTreeMap<String, (usize, f64)> = Default::default();
     let (mut b_total, mut b_oracle, mut b_none) = (0.0, 0.0, 0.0);
+    let diagnose = std::env::var("DIAG").is_ok();
     for round in 0..rounds {
         let c = world.draw(&mut rng);
+        // The oracle's expected reward: the best eligible offer (or none).
+        let best = catalogue.eligible(&c.context).iter().map(|&b| c.expected(b)).fold(c.expected(none), f64::max);
         let (a, token) = policy.choose(&c.context);
         let g = policy.greedy();
-        if round >= rounds / 2 && g < k && std::env::var("DIAG").is_ok() {
+        if round >= rounds / 2 && g < k && diagnose {
             let eligible = catalogue.eligible(&c.context);
-            let best = eligible.iter().copied().fold(none, |x, b| if c.expected(b) > c.expected(x) { b } else { x });
-            let key = format!("{} -> {} ({})", catalogue.offers()[best].id, catalogue.offers()[g].id, c.context.segment.clone().unwrap_or_default());
+            let best_offer = eligible.iter().copied().fold(none, |x, b| if c.expected(b) > c.expected(x) { b } else { x });
+            let key = format!("{} -> {} ({})", catalogue.offers()[best_offer].id, catalogue.offers()[g].id, c.context.segment.clone().unwrap_or_default());
             let e = diag.entry(key).or_insert((0usize, 0.0f64));
             e.0 += 1;
-            e.1 += c.expected(best) - c.expected(g);
+            e.1 += best - c.expected(g);
         }
         if round >= rounds / 2 && g < k {
             g_total += c.expected(g);
             g_none += c.expected(none);
-            g_oracle += catalogue.eligible(&c.context).iter().map(|&b| c.expected(b)).fold(c.expected(none), f64::max);
+            g_oracle += best;
         }
         assert!(catalogue.offers()[a].is_eligible(&c.context), "ineligible offer shown");
         let u = rng.uniform();
@@ -106,11 +109,10 @@ pub fn run(world: &mut dyn World, policy: &mut dyn Policy, rounds: usize, seed: 
         policy.learn(&token, reward);
         total += c.expected(a);
         base += c.expected(none);
-        let eligible = catalogue.eligible(&c.context);
-        oracle += eligible.iter().map(|&b| c.expected(b)).fold(c.expected(none), f64::max);
+        oracle += best;
         b_total += c.expected(a);
         b_none += c.expected(none);
-        b_oracle += catalogue.eligible(&c.context).iter().map(|&b| c.expected(b)).fold(c.expected(none), f64::max);
+        b_oracle += best;
         if (round + 1) % (rounds / 10).max(1) == 0 {
             blocks.push((b_total - b_none) / (b_oracle - b_none));
             (b_total, b_oracle, b_none) = (0.0, 0.0, 0.0);
@@ -300,6 +302,23 @@ impl Policy for LinearEpsilonGreedy {
 // ---------------------------------------------------------------------------------------------
 // Shops
 
+/// A shop segment: (name, weight, a risk parameter, median order value, kind).
+type Segment = (&'static str, f64, f64, f64, Kind);
+
+/// One segment drawn with probability proportional to its weight.
+fn draw_segment(rng: &mut Rng, segments: &[Segment]) -> Segment {
+    let u = rng.uniform();
+    let total: f64 = segments.iter().map(|s| s.1).sum();
+    let mut acc = 0.0;
+    for seg in segments {
+        acc += seg.1 / total;
+        if u < acc {
+            return *seg;
+        }
+    }
+    segments[segments.len() - 1]
+}
+
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -359,7 +378,7 @@ pub struct Logistic {
     /// Added to every segment's mean risk log-odds (0: the default mix; 1.5: mostly lapsing
     /// customers, where most offers pay and a plain learner does well).
     pub risk_shift: f64,
-    segments: Vec<(&'static str, f64, f64, f64, Kind)>,
+    segments: Vec<Segment>,
 }
 
 impl Logistic {
@@ -407,17 +426,7 @@ impl World for Logistic {
         Some(68.0 * LOGISTIC_MARGIN_RATE)
     }
     fn draw(&mut self, rng: &mut Rng) -> Customer {
-        let u = rng.uniform();
-        let total: f64 = self.segments.iter().map(|s| s.1).sum();
-        let mut acc = 0.0;
-        let mut s = self.segments[self.segments.len() - 1];
-        for seg in &self.segments {
-            acc += seg.1 / total;
-            if u < acc {
-                s = *seg;
-                break;
-            }
-        }
+        let s = draw_segment(rng, &self.segments);
         let (name, _, risk_logit, order, kind) = s;
         let risk = sigmoid(risk_logit + 0.8 + self.risk_shift + 0.9 * rng.normal());
         let ov = order * (0.4 * rng.normal()).exp();
@@ -465,7 +474,7 @@ impl World for Logistic {
 /// uplift from discounts. A 30 % discount (eligible from risk 0.4) and cashback lose money on
 /// most customers; the gift works on "Champions" and "Loyal Customers" only; points are cheap.
 pub struct Additive {
-    segments: Vec<(&'static str, f64, f64, f64, Kind)>,
+    segments: Vec<Segment>,
 }
 
 impl Additive {
@@ -506,17 +515,7 @@ impl World for Additive {
         None
     }
     fn draw(&mut self, rng: &mut Rng) -> Customer {
-        let u = rng.uniform();
-        let total: f64 = self.segments.iter().map(|s| s.1).sum();
-        let mut acc = 0.0;
-        let mut s = self.segments[self.segments.len() - 1];
-        for seg in &self.segments {
-            acc += seg.1 / total;
-            if u < acc {
-                s = *seg;
-                break;
-            }
-        }
+        let s = draw_segment(rng, &self.segments);
         let (name, _, mean_risk, order, kind) = s;
         // Risk: a logit-normal around the segment mean.
         let risk = sigmoid(logit(mean_risk) + 0.7 * rng.normal());
