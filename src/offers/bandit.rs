@@ -4,7 +4,7 @@
 //!
 //! The learner is a linear contextual bandit ([`LinearValueModel`]: ridge regressions on context
 //! features, the prior as their mean before data). Exploration is epsilon-greedy with a twist: the
-//! greedy offer gets 1 − ε; of the exploring share ε, a quarter is spread uniformly over every
+//! greedy offer gets 1 − ε; of the exploring share ε, a tenth is spread uniformly over every
 //! eligible offer (so every offer keeps a known, non-zero probability for off-policy evaluation)
 //! and nine tenths go to offers in proportion to how plausibly they beat the greedy one — the
 //! sharpened normal tail Φ(−3 gap / sd(gap)) of the estimated gap, with sd from the offers' own
