@@ -307,12 +307,118 @@ fn sparse_update<const S: usize>(
     }
 }
 
+/// The sparse part of the 64-factor CG row solve in explicit x86-64 AVX2, four item rows at a
+/// time: the dot products of four rows with `v` share each load of `v` and reduce together
+/// (packed shuffles instead of four separate lane trees), and `out` is loaded and stored once per
+/// four rows. Lane for lane the arithmetic of [`sparse_update`] — products summed into
+/// [`simd::LANES`] lanes in the same order, the same pairwise reduction, `out` updated row after
+/// row — so the results are the same bits (checked by a test against the portable kernel).
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use core::arch::x86_64::*;
+
+    /// Four dot products `ys[i] · v` (64 floats each), each as [`crate::recommend::simd::dot_n`]
+    /// computes it.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn dot4(v: *const f32, ys: [*const f32; 4]) -> [f32; 4] {
+        // Lanes 0–7 and 8–15 of each row's 16-lane accumulator.
+        let zero = _mm256_setzero_ps();
+        let mut lo = [zero; 4];
+        let mut hi = [zero; 4];
+        for c in 0..4 {
+            let v_lo = _mm256_loadu_ps(v.add(16 * c));
+            let v_hi = _mm256_loadu_ps(v.add(16 * c + 8));
+            for i in 0..4 {
+                lo[i] = _mm256_add_ps(lo[i], _mm256_mul_ps(_mm256_loadu_ps(ys[i].add(16 * c)), v_lo));
+                hi[i] = _mm256_add_ps(hi[i], _mm256_mul_ps(_mm256_loadu_ps(ys[i].add(16 * c + 8)), v_hi));
+            }
+        }
+        // 16 → 8: a[l] + a[l + 8].
+        let t: [__m256; 4] = core::array::from_fn(|i| _mm256_add_ps(lo[i], hi[i]));
+        // 8 → 4: a[l] + a[l + 4], rows 0|1 and 2|3 packed in the two 128-bit halves.
+        let s01 = _mm256_add_ps(_mm256_permute2f128_ps::<0x20>(t[0], t[1]), _mm256_permute2f128_ps::<0x31>(t[0], t[1]));
+        let s23 = _mm256_add_ps(_mm256_permute2f128_ps::<0x20>(t[2], t[3]), _mm256_permute2f128_ps::<0x31>(t[2], t[3]));
+        // 4 → 2: a[l] + a[l + 2]; per half [row0 a0, row0 a1, row2 a0, row2 a1] (rows 1, 3 in the high half).
+        let z = _mm256_add_ps(_mm256_shuffle_ps::<0b01_00_01_00>(s01, s23), _mm256_shuffle_ps::<0b11_10_11_10>(s01, s23));
+        // 2 → 1: a0 + a1; per half [row0, row2, ·, ·] and [row1, row3, ·, ·].
+        let w = _mm256_add_ps(_mm256_shuffle_ps::<0b10_00_10_00>(z, z), _mm256_shuffle_ps::<0b11_01_11_01>(z, z));
+        let mut lanes = [0f32; 8];
+        _mm256_storeu_ps(lanes.as_mut_ptr(), w);
+        [lanes[0], lanes[4], lanes[1], lanes[5]]
+    }
+
+    /// `out += w₀ y₀; …; out += w₃ y₃`, each element updated in that order.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn axpy4(w: [f32; 4], ys: [*const f32; 4], out: *mut f32) {
+        let w: [__m256; 4] = core::array::from_fn(|i| _mm256_set1_ps(w[i]));
+        for k in 0..8 {
+            let mut o = _mm256_loadu_ps(out.add(8 * k));
+            for i in 0..4 {
+                o = _mm256_add_ps(o, _mm256_mul_ps(w[i], _mm256_loadu_ps(ys[i].add(8 * k))));
+            }
+            _mm256_storeu_ps(out.add(8 * k), o);
+        }
+    }
+
+    /// See [`super::sparse_update`] (for 64 floats per row); rows past a multiple of four go to it.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub unsafe fn sparse_update64(
+        other: &[f32],
+        indices: &[u32],
+        confidences: &[f32],
+        v: &[f32; 64],
+        out: &mut [f32; 64],
+        weight: impl Fn(f32, f32) -> f32,
+    ) {
+        let n = indices.len().min(confidences.len());
+        let rows = other.len() / 64;
+        let mut k = 0;
+        while k + 4 <= n {
+            let at: [usize; 4] = core::array::from_fn(|i| indices[k + i] as usize);
+            if at.iter().any(|&i| i >= rows) {
+                break;
+            }
+            // SAFETY: every index is below `rows`, so each 64-float row lies inside `other`.
+            let ys: [*const f32; 4] = at.map(|i| other.as_ptr().add(64 * i));
+            let d = dot4(v.as_ptr(), ys);
+            let w: [f32; 4] = core::array::from_fn(|i| weight(confidences[k + i], d[i]));
+            axpy4(w, ys, out.as_mut_ptr());
+            k += 4;
+        }
+        super::sparse_update(other, &indices[k..n], &confidences[k..n], v, out, weight);
+    }
+}
+
+/// [`sparse_update`], by the explicit AVX2 kernel for 64 floats per row when `AVX2` (callers
+/// pass it only where the CPU has AVX2).
+#[inline(always)]
+fn sparse_update_n<const S: usize, const AVX2: bool>(
+    other: &[f32],
+    indices: &[u32],
+    confidences: &[f32],
+    v: &[f32; S],
+    out: &mut [f32; S],
+    weight: impl Fn(f32, f32) -> f32,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        if let (Ok(v), Ok(out)) = (<&[f32; 64]>::try_from(&v[..]), <&mut [f32; 64]>::try_from(&mut out[..])) {
+            // SAFETY: AVX2 is true only in code compiled for and run on CPUs with AVX2.
+            return unsafe { x86::sparse_update64(other, indices, confidences, v, out, weight) };
+        }
+    }
+    sparse_update(other, indices, confidences, v, out, weight)
+}
+
 /// [`cg_solve_row`] for a fixed stride `S`: the same arithmetic in the same order (so the same
 /// bits), restructured for speed: the YᵀY product by column blocks, the sparse part two rows at
 /// a time, and the x, r and r·r updates in one pass.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn cg_solve_row_n<const S: usize>(
+fn cg_solve_row_n<const S: usize, const AVX2: bool>(
     yty: &[[f32; S]],
     other: &[f32],
     indices: &[u32],
@@ -327,7 +433,7 @@ fn cg_solve_row_n<const S: usize>(
     for v in r.iter_mut() {
         *v = -*v;
     }
-    sparse_update(other, indices, confidences, &x, &mut r, |c, d| c - (c - 1.0) * d);
+    sparse_update_n::<S, AVX2>(other, indices, confidences, &x, &mut r, |c, d| c - (c - 1.0) * d);
     let mut p = r;
     let mut rs_old = dot_n(&r, &r);
     if rs_old < 1e-20 {
@@ -336,7 +442,7 @@ fn cg_solve_row_n<const S: usize>(
     let mut ap = [0f32; S];
     for _ in 0..steps {
         symv_n(yty, &p, &mut ap);
-        sparse_update(other, indices, confidences, &p, &mut ap, |c, d| (c - 1.0) * d);
+        sparse_update_n::<S, AVX2>(other, indices, confidences, &p, &mut ap, |c, d| (c - 1.0) * d);
         let p_ap = dot_n(&p, &ap);
         if !(p_ap > 0.0) {
             break;
@@ -568,7 +674,7 @@ fn gramian_n<const S: usize>(factors: &[f32], regularization: f32) -> Vec<[f32; 
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn solve_rows_n<const S: usize>(
+fn solve_rows_n<const S: usize, const AVX2: bool>(
     matrix: &Sparse,
     confidences: &[f32],
     other: &[f32],
@@ -599,7 +705,7 @@ fn solve_rows_n<const S: usize>(
             *x = [0.0; S];
         }
         let range = matrix.offsets[row]..matrix.offsets[row + 1];
-        cg_solve_row_n::<S>(&yty, other, &matrix.indices[range.clone()], &confidences[range], x, steps);
+        cg_solve_row_n::<S, AVX2>(&yty, other, &matrix.indices[range.clone()], &confidences[range], x, steps);
     }
 }
 
@@ -607,7 +713,7 @@ fn solve_rows_n<const S: usize>(
 /// strides take the unrolled fixed-size path.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn solve_rows(
+fn solve_rows<const AVX2: bool>(
     matrix: &Sparse,
     confidences: &[f32],
     other: &[f32],
@@ -621,16 +727,16 @@ fn solve_rows(
     // (64 factors) gets one, since each copy costs ~8 KB of the module's size budget.
     match stride {
         #[cfg(not(target_arch = "wasm32"))]
-        16 => solve_rows_n::<16>(matrix, confidences, other, this, regularization, steps, from_zero),
+        16 => solve_rows_n::<16, AVX2>(matrix, confidences, other, this, regularization, steps, from_zero),
         #[cfg(not(target_arch = "wasm32"))]
-        32 => solve_rows_n::<32>(matrix, confidences, other, this, regularization, steps, from_zero),
+        32 => solve_rows_n::<32, AVX2>(matrix, confidences, other, this, regularization, steps, from_zero),
         #[cfg(not(target_arch = "wasm32"))]
-        48 => solve_rows_n::<48>(matrix, confidences, other, this, regularization, steps, from_zero),
-        64 => solve_rows_n::<64>(matrix, confidences, other, this, regularization, steps, from_zero),
+        48 => solve_rows_n::<48, AVX2>(matrix, confidences, other, this, regularization, steps, from_zero),
+        64 => solve_rows_n::<64, AVX2>(matrix, confidences, other, this, regularization, steps, from_zero),
         #[cfg(not(target_arch = "wasm32"))]
-        96 => solve_rows_n::<96>(matrix, confidences, other, this, regularization, steps, from_zero),
+        96 => solve_rows_n::<96, AVX2>(matrix, confidences, other, this, regularization, steps, from_zero),
         #[cfg(not(target_arch = "wasm32"))]
-        128 => solve_rows_n::<128>(matrix, confidences, other, this, regularization, steps, from_zero),
+        128 => solve_rows_n::<128, AVX2>(matrix, confidences, other, this, regularization, steps, from_zero),
         _ => {
             let yty = gramian(other, stride, regularization);
             solve_rows_dynamic(matrix, confidences, other, this, stride, &yty, steps, from_zero)
@@ -661,7 +767,9 @@ fn solve_rows_dynamic(
     }
 }
 
-crate::simd_dispatch!(fn solve_rows_dispatch(
+/// [`solve_rows`] with the explicit AVX2 kernels when the CPU has AVX2 (x86-64), else portable.
+#[allow(clippy::too_many_arguments)]
+fn solve_rows_dispatch(
     matrix: &Sparse,
     confidences: &[f32],
     other: &[f32],
@@ -670,7 +778,30 @@ crate::simd_dispatch!(fn solve_rows_dispatch(
     regularization: f32,
     steps: usize,
     from_zero: bool,
-) => solve_rows);
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[allow(clippy::too_many_arguments)]
+        #[target_feature(enable = "avx2")]
+        unsafe fn with_avx2(
+            matrix: &Sparse,
+            confidences: &[f32],
+            other: &[f32],
+            this: &mut [f32],
+            stride: usize,
+            regularization: f32,
+            steps: usize,
+            from_zero: bool,
+        ) {
+            solve_rows::<true>(matrix, confidences, other, this, stride, regularization, steps, from_zero)
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { with_avx2(matrix, confidences, other, this, stride, regularization, steps, from_zero) };
+        }
+    }
+    solve_rows::<false>(matrix, confidences, other, this, stride, regularization, steps, from_zero)
+}
 
 /// One half-sweep: solve every row of `this` (rows of `matrix`) against the fixed `other` side.
 #[allow(clippy::too_many_arguments)]
@@ -900,7 +1031,7 @@ mod tests {
             let other: Vec<f32> = (0..rows * S).map(|_| rng.normal() as f32 * 0.2).collect();
             let yty = gramian(&other, S, 0.7);
             let yty_rows: Vec<[f32; S]> = yty.chunks_exact(S).map(|r| <[f32; S]>::try_from(r).unwrap()).collect();
-            for n in [0usize, 1, 2, 5, 8] {
+            for n in [0usize, 1, 2, 5, 8, 13, 30] {
                 let mut indices: Vec<u32> = (0..rows as u32).collect();
                 rng.shuffle(&mut indices);
                 indices.truncate(n);
@@ -911,9 +1042,21 @@ mod tests {
                 let mut scratch = Scratch { r: vec![0.0; S], p: vec![0.0; S], ap: vec![0.0; S] };
                 cg_solve_row(&yty, &other, S, &indices, &confidences, &mut plain, 3, &mut scratch);
                 let mut fixed = <[f32; S]>::try_from(&start[..]).unwrap();
-                cg_solve_row_n::<S>(&yty_rows, &other, &indices, &confidences, &mut fixed, 3);
+                cg_solve_row_n::<S, false>(&yty_rows, &other, &indices, &confidences, &mut fixed, 3);
                 let same = plain.iter().zip(&fixed).all(|(a, b)| a.to_bits() == b.to_bits());
                 assert!(same, "stride {S}, {n} items: {:?} vs {:?}", &plain[..4], &fixed[..4]);
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    #[target_feature(enable = "avx2")]
+                    unsafe fn solve_avx2<const S: usize>(yty: &[[f32; S]], other: &[f32], indices: &[u32], confidences: &[f32], x: &mut [f32; S]) {
+                        cg_solve_row_n::<S, true>(yty, other, indices, confidences, x, 3);
+                    }
+                    let mut explicit = <[f32; S]>::try_from(&start[..]).unwrap();
+                    // SAFETY: AVX2 detected just above.
+                    unsafe { solve_avx2::<S>(&yty_rows, &other, &indices, &confidences, &mut explicit) };
+                    let same = plain.iter().zip(&explicit).all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "AVX2, stride {S}, {n} items: {:?} vs {:?}", &plain[..4], &explicit[..4]);
+                }
             }
         }
         check::<16>(30, 1);
