@@ -652,6 +652,16 @@ mod wasm64 {
     }
 }
 
+/// `g_row[from..] += w · row[from..]`, nothing when `w` is zero.
+#[inline(always)]
+fn add_scaled_row<const S: usize>(g_row: &mut [f32; S], w: f32, row: &[f32; S], from: usize) {
+    if w != 0.0 {
+        for b in from..S {
+            g_row[b] += w * row[b];
+        }
+    }
+}
+
 /// YᵀY + λI for a fixed stride, accumulated in f32 with vector multiply-adds, each entry summed
 /// over the rows in order, skipping rows whose factor `a` is zero (the padding): g[a][b] =
 /// (… (0 + y₀[a] y₀[b]) + y₁[a] y₁[b] …). Only the upper triangle is summed (the lower one holds
@@ -661,35 +671,27 @@ mod wasm64 {
 fn gramian_n<const S: usize>(factors: &[f32], regularization: f32) -> Vec<[f32; S]> {
     let mut g = vec![[0f32; S]; S];
     let rows: Vec<&[f32; S]> = factors.chunks_exact(S).filter_map(|row| <&[f32; S]>::try_from(row).ok()).collect();
+    // Row a of g from column a rounded down to 8 on, so the loops run on whole vectors.
+    let from = |a: usize| a & !7;
     let mut blocks = rows.chunks_exact(4);
     for block in &mut blocks {
         let [r0, r1, r2, r3] = [block[0], block[1], block[2], block[3]];
         for (a, g_row) in g.iter_mut().enumerate() {
             let w = [r0[a], r1[a], r2[a], r3[a]];
-            // From a's 8-float boundary, so the loop stays aligned to vectors.
-            let from = a & !7;
             if w.iter().all(|&x| x != 0.0) {
-                for b in from..S {
+                for b in from(a)..S {
                     g_row[b] = (((g_row[b] + w[0] * r0[b]) + w[1] * r1[b]) + w[2] * r2[b]) + w[3] * r3[b];
                 }
             } else {
-                for (wi, ri) in w.iter().zip([r0, r1, r2, r3]) {
-                    if *wi != 0.0 {
-                        for b in from..S {
-                            g_row[b] += wi * ri[b];
-                        }
-                    }
+                for (&wi, ri) in w.iter().zip(block) {
+                    add_scaled_row(g_row, wi, ri, from(a));
                 }
             }
         }
     }
     for row in blocks.remainder() {
         for (a, g_row) in g.iter_mut().enumerate() {
-            if row[a] != 0.0 {
-                for b in a & !7..S {
-                    g_row[b] += row[a] * row[b];
-                }
-            }
+            add_scaled_row(g_row, row[a], row, from(a));
         }
     }
     for a in 0..S {
