@@ -307,12 +307,15 @@ fn sparse_update<const S: usize>(
     }
 }
 
-/// The sparse part of the 64-factor CG row solve in explicit x86-64 AVX2, four item rows at a
-/// time: the dot products of four rows with `v` share each load of `v` and reduce together
-/// (packed shuffles instead of four separate lane trees), and `out` is loaded and stored once per
-/// four rows. Lane for lane the arithmetic of [`sparse_update`] — products summed into
-/// [`simd::LANES`] lanes in the same order, the same pairwise reduction, `out` updated row after
-/// row — so the results are the same bits (checked by a test against the portable kernel).
+/// The CG row solve's kernels in explicit x86-64 AVX2, lane for lane the arithmetic of the
+/// portable ones (so the same bits; a test checks the whole solve against the plain one):
+/// - the sparse part (64 factors) four item rows at a time: the dot products of four rows with
+///   `v` share each load of `v` and reduce together (packed shuffles instead of four lane trees,
+///   the same pairwise order as [`simd::reduce`]), and `out` is loaded and stored once per four
+///   rows, updated row after row as in [`sparse_update`];
+/// - YᵀY·v with its 64 column sums held in registers, summed over the rows in order as in
+///   [`symv_n`];
+/// - the whole 64-factor row solve as one function of its own ([`x86::cg_solve_row64`]).
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use core::arch::x86_64::*;
@@ -360,6 +363,37 @@ mod x86 {
             }
             _mm256_storeu_ps(out.add(8 * k), o);
         }
+    }
+
+    /// `out = a · v` for a symmetric `S × S` matrix, `S` a multiple of 64, as
+    /// [`super::symv_n`] sums it: every output element over j = 0, 1, … from zero, 64 columns at
+    /// a time with their sums in eight registers. (The portable kernel, auto-vectorised, runs
+    /// about 3× slower: its sums do not stay in registers.)
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub unsafe fn symv<const S: usize>(a: &[[f32; S]], v: &[f32; S], out: &mut [f32; S]) {
+        debug_assert!(S % 64 == 0);
+        for c in (0..S / 64 * 64).step_by(64) {
+            let mut acc = [_mm256_setzero_ps(); 8];
+            for (row, &vj) in a.iter().zip(v.iter()) {
+                let vj = _mm256_set1_ps(vj);
+                let row = row[c..c + 64].as_ptr();
+                for (t, slot) in acc.iter_mut().enumerate() {
+                    *slot = _mm256_add_ps(*slot, _mm256_mul_ps(vj, _mm256_loadu_ps(row.add(8 * t))));
+                }
+            }
+            for (t, slot) in acc.iter().enumerate() {
+                _mm256_storeu_ps(out[c..c + 64].as_mut_ptr().add(8 * t), *slot);
+            }
+        }
+    }
+
+    /// [`super::cg_solve_row_n`] for 64 factors with the AVX2 kernels, not inlined (see
+    /// [`super::cg_solve_row_for`]).
+    #[target_feature(enable = "avx2")]
+    #[inline(never)]
+    pub unsafe fn cg_solve_row64(yty: &[[f32; 64]], other: &[f32], indices: &[u32], confidences: &[f32], x: &mut [f32; 64], steps: usize) {
+        super::cg_solve_row_n::<64, true>(yty, other, indices, confidences, x, steps)
     }
 
     /// See [`super::sparse_update`] (for 64 floats per row); rows past a multiple of four go to it.
@@ -413,6 +447,18 @@ fn sparse_update_n<const S: usize, const AVX2: bool>(
     sparse_update(other, indices, confidences, v, out, weight)
 }
 
+/// [`symv_n`], by the explicit AVX2 kernel for strides that are multiples of 64 when `AVX2`
+/// (callers pass it only where the CPU has AVX2).
+#[inline(always)]
+fn symv_n_for<const S: usize, const AVX2: bool>(a: &[[f32; S]], v: &[f32; S], out: &mut [f32; S]) {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 && S % 64 == 0 {
+        // SAFETY: AVX2 is true only in code compiled for and run on CPUs with AVX2.
+        return unsafe { x86::symv(a, v, out) };
+    }
+    symv_n(a, v, out)
+}
+
 /// [`cg_solve_row`] for a fixed stride `S`: the same arithmetic in the same order (so the same
 /// bits), restructured for speed: the YᵀY product by column blocks, the sparse part two rows at
 /// a time, and the x, r and r·r updates in one pass.
@@ -429,7 +475,7 @@ fn cg_solve_row_n<const S: usize, const AVX2: bool>(
     use crate::recommend::simd::dot_n;
     let mut x = *x_out;
     let mut r = [0f32; S];
-    symv_n(yty, &x, &mut r);
+    symv_n_for::<S, AVX2>(yty, &x, &mut r);
     for v in r.iter_mut() {
         *v = -*v;
     }
@@ -441,7 +487,7 @@ fn cg_solve_row_n<const S: usize, const AVX2: bool>(
     }
     let mut ap = [0f32; S];
     for _ in 0..steps {
-        symv_n(yty, &p, &mut ap);
+        symv_n_for::<S, AVX2>(yty, &p, &mut ap);
         sparse_update_n::<S, AVX2>(other, indices, confidences, &p, &mut ap, |c, d| (c - 1.0) * d);
         let p_ap = dot_n(&p, &ap);
         if !(p_ap > 0.0) {
@@ -476,6 +522,30 @@ fn cg_solve_row_n<const S: usize, const AVX2: bool>(
         rs_old = rs_new;
     }
     *x_out = x;
+}
+
+/// [`cg_solve_row_n`]; with `AVX2` and 64 factors through [`x86::cg_solve_row64`], a function of
+/// its own: inlined into the big per-side loop the solve's vectors crowd the registers (the
+/// symv sums spill to the stack).
+#[inline(always)]
+fn cg_solve_row_for<const S: usize, const AVX2: bool>(
+    yty: &[[f32; S]],
+    other: &[f32],
+    indices: &[u32],
+    confidences: &[f32],
+    x: &mut [f32; S],
+    steps: usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 && S == 64 {
+        // SAFETY: S == 64, so [f32; S] is [f32; 64] (the casts only restate the type).
+        let (yty64, x64) = unsafe {
+            (core::slice::from_raw_parts(yty.as_ptr() as *const [f32; 64], yty.len()), &mut *(x as *mut [f32; S] as *mut [f32; 64]))
+        };
+        // SAFETY: AVX2 is true only in code compiled for and run on CPUs with AVX2.
+        return unsafe { x86::cg_solve_row64(yty64, other, indices, confidences, x64, steps) };
+    }
+    cg_solve_row_n::<S, AVX2>(yty, other, indices, confidences, x, steps)
 }
 
 /// The 64-factor CG row solve in explicit wasm `simd128`: the arithmetic of [`cg_solve_row_n`]
@@ -695,10 +765,11 @@ fn gramian_n<const S: usize>(factors: &[f32], regularization: f32) -> Vec<[f32; 
         }
     }
     for a in 0..S {
-        for b in 0..a {
-            g[a][b] = g[b][a];
+        let (above, from_a) = g.split_at_mut(a);
+        for (b, row_b) in above.iter().enumerate() {
+            from_a[0][b] = row_b[a];
         }
-        g[a][a] += regularization;
+        from_a[0][a] += regularization;
     }
     g
 }
@@ -736,7 +807,7 @@ fn solve_rows_n<const S: usize, const AVX2: bool>(
             *x = [0.0; S];
         }
         let range = matrix.offsets[row]..matrix.offsets[row + 1];
-        cg_solve_row_n::<S, AVX2>(&yty, other, &matrix.indices[range.clone()], &confidences[range], x, steps);
+        cg_solve_row_for::<S, AVX2>(&yty, other, &matrix.indices[range.clone()], &confidences[range], x, steps);
     }
 }
 
@@ -1080,7 +1151,7 @@ mod tests {
                 if std::arch::is_x86_feature_detected!("avx2") {
                     #[target_feature(enable = "avx2")]
                     unsafe fn solve_avx2<const S: usize>(yty: &[[f32; S]], other: &[f32], indices: &[u32], confidences: &[f32], x: &mut [f32; S]) {
-                        cg_solve_row_n::<S, true>(yty, other, indices, confidences, x, 3);
+                        cg_solve_row_for::<S, true>(yty, other, indices, confidences, x, 3);
                     }
                     let mut explicit = <[f32; S]>::try_from(&start[..]).unwrap();
                     // SAFETY: AVX2 detected just above.
@@ -1194,3 +1265,4 @@ mod tests {
         assert!((score - total).abs() < 1e-3, "{score} vs {total}");
     }
 }
+
