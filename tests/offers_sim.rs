@@ -43,16 +43,34 @@ fn ranker_learns_the_standard_shop() {
     check_learning(SimulatorConfig::standard(2024), "standard", 0.75);
 }
 
+/// The hold-out shop is where the ranker is closest to the floor: one run's share scatters by
+/// ±5 points from seed to seed (70–83 % over seeds 77–84), so one seed says little about the
+/// policy. The check: the mean over eight independent shops-and-streams reaches 75 %, no run falls
+/// below 65 %, and every run beats every fixed offer.
 #[test]
 fn ranker_learns_a_shop_it_was_not_tuned_on() {
-    check_learning(SimulatorConfig::alternative_with_order_value(77), "alternative with order value", 0.75);
+    let seeds = 77..85;
+    let mut shares = Vec::new();
+    for seed in seeds.clone() {
+        let mut sim = Simulator::new(SimulatorConfig::alternative_with_order_value(seed)).unwrap();
+        let mut ranker = OfferRanker::new(sim.ranker_options(11)).unwrap();
+        let report = sim.run(&mut ranker, 50_000).unwrap();
+        for (id, value) in &report.fixed_expected {
+            assert!(report.ranker_expected > *value, "seed {seed}: always '{id}' earns {value} > ranker {}", report.ranker_expected);
+        }
+        shares.push(report.captured_share);
+    }
+    let mean = shares.iter().sum::<f64>() / shares.len() as f64;
+    println!("alternative with order value, seeds {seeds:?}: captured {shares:.3?}, mean {mean:.3}");
+    assert!(mean >= 0.75, "mean captured share {mean} over seeds {seeds:?}: {shares:?}");
+    assert!(shares.iter().all(|&s| s >= 0.65), "a run below 65 %: {shares:?}");
 }
 
 /// The hardest shop: no order value and no features in the context, miscalibrated risk. The
 /// best policy on what the ranker can see (segment × risk × CLV bins, fitted on the truth)
-/// captures about 89 %; the ranker reaches 53–76 % depending on the seed (survey of 8 seeds;
-/// 70 % on this one), so the floor here is 60 % — below the 75 % goal, on purpose visible. It
-/// still beats every fixed offer.
+/// captures about 89 %; the ranker reaches 59–79 % depending on the seed (mean 72.7 % over 24
+/// seeds; 77 % on this one), so the floor here is 60 % — below the 75 % goal, on purpose
+/// visible. It still beats every fixed offer.
 #[test]
 fn ranker_learns_a_shop_without_order_values() {
     check_learning(SimulatorConfig::alternative(77), "alternative", 0.60);
@@ -110,21 +128,21 @@ fn ranker_learns_an_additive_shop_without_money_hints() {
     check_shop(&|| Box::new(Additive::new()), 0.70, true);
 }
 
-/// Segment names the prior cannot read; the gift works on two of them. Survey: 82–91 %; on the
-/// untuned seed 505 only 64 % — the greedy choices of the second half capture 93 %, the loss is
-/// in the first few thousand rounds, where the prior (which cannot tell loyal segments here)
-/// misleads. Floor 60 %, below the 75 % goal on purpose visible.
+/// Segment names the prior cannot read; the gift works on two of them. Survey (16 seeds): min
+/// 82 %, mean 87 %; 88 and 84 % on the untuned seeds 404 and 505.
 #[test]
 fn ranker_learns_a_shop_with_opaque_segment_names() {
-    check_shop(&|| Box::new(Opaque), 0.60, true);
+    check_shop(&|| Box::new(Opaque), 0.75, true);
 }
 
 /// The logistic shop without order values (discount costs and the pull of amount offers depend
-/// on an order value the ranker does not see). Survey: 59–75 %, below the 75 % goal on purpose
-/// visible; the baseline is sometimes better here (59 against 76 % on one seed).
+/// on an order value the ranker does not see). Survey (16 seeds): min 71 %, mean 78 % (before
+/// the per-segment risk slopes: min 63 %, mean 72 %, the control undervalued among price hunters
+/// all run long); 77 and 81 % on the untuned seeds 404 and 505. The floor stays below the goal
+/// (70 %): the baseline still wins on a few survey seeds.
 #[test]
 fn ranker_learns_a_logistic_shop_without_order_values() {
-    check_shop(&|| Box::new(Logistic::new(false)), 0.55, false);
+    check_shop(&|| Box::new(Logistic::new(false)), 0.70, false);
 }
 
 #[test]

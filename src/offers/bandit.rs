@@ -24,7 +24,7 @@ use crate::error::{check_scalar, Error, Result};
 use crate::offers::catalogue::{Catalogue, Eligibility, OfferKind, OfferSpec};
 use crate::offers::value::{
     Context, Economics, ExtraFeature, FeatureMap, LinearValueModel, PriorEstimate, PriorInputs, FIXED_FEATURES,
-    MAX_EXTRA_FEATURES,
+    MAX_EXTRA_FEATURES, PER_EXTRA,
 };
 use crate::rng::Rng;
 
@@ -544,7 +544,7 @@ impl OfferRanker {
                 _ => return Err(Error::corrupt("unknown feature kind")),
             });
         }
-        let dim = FIXED_FEATURES + 2 * extras;
+        let dim = FIXED_FEATURES + PER_EXTRA * extras;
         let mut read_stats = || -> Result<(Vec<f64>, Vec<f64>, u64)> {
             let gram = r.get_f64s()?;
             let xy = r.get_f64s()?;

@@ -261,8 +261,12 @@ impl PriorInputs {
 /// - `waste` = P(buy anyway) × cost: the cost paid to customers who would have bought anyway.
 ///
 /// All three are 0 for the control. Then, for every segment (one-hot) and user feature
-/// (asinh-compressed) seen so far, a pair (x, room·x), so persuasion may differ by segment and
-/// feature (a gift that only works on loyal customers).
+/// (asinh-compressed) seen so far, a triple (x, risk·x, room·x): how buying without an incentive
+/// follows the risk score may differ by segment (price hunters look risky and buy anyway: the
+/// score is miscalibrated for them, and the control's value there can only be learned with its
+/// own slope — without it the control stayed undervalued in that segment for the whole 50,000
+/// rounds of the logistic shop), and persuasion may differ by segment and feature (a gift that
+/// only works on loyal customers).
 pub const SHARED_FEATURES: usize = 7;
 pub const WIN_FEATURE: usize = 7;
 pub const ROOM_FEATURE: usize = 8;
@@ -270,6 +274,8 @@ pub const WASTE_FEATURE: usize = 9;
 pub const FIXED_FEATURES: usize = 10;
 /// Most segment and user-feature names the model learns; names beyond it are ignored.
 pub const MAX_EXTRA_FEATURES: usize = 40;
+/// Dimensions per segment or user feature: x, risk·x, room·x.
+pub const PER_EXTRA: usize = 3;
 
 /// What an extra feature dimension stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,7 +292,7 @@ pub struct FeatureMap {
 
 impl FeatureMap {
     pub fn dim(&self) -> usize {
-        FIXED_FEATURES + 2 * self.extras.len()
+        FIXED_FEATURES + PER_EXTRA * self.extras.len()
     }
 
     /// Adds dimensions for names not seen before (up to the cap); returns whether it grew.
@@ -312,7 +318,7 @@ impl FeatureMap {
     }
 
     /// Per-offer penalty scale of each dimension: offers may differ from the pooled model freely
-    /// (scale `OFFER_MEAN_SCALE`) in their intercept and per-segment means, and in how persuasive
+    /// (scale `OFFER_MEAN_SCALE`) in their intercept, per-segment means and risk slopes, and in how persuasive
     /// they are overall and per segment (the `room` feature and its segment interactions, scale
     /// `OFFER_PERSUASION_SCALE`): uplift per offer × segment is what the shop needs to learn — a
     /// gift that works on loyal customers only, a discount that does not move price hunters. The
@@ -324,8 +330,10 @@ impl FeatureMap {
         out[ROOM_FEATURE] = OFFER_PERSUASION_SCALE;
         for e in &self.extras {
             match e {
-                ExtraFeature::Segment(_) => out.extend_from_slice(&[OFFER_MEAN_SCALE, OFFER_PERSUASION_SCALE]),
-                ExtraFeature::User(_) => out.extend_from_slice(&[1.0, 1.0]),
+                ExtraFeature::Segment(_) => {
+                    out.extend_from_slice(&[OFFER_MEAN_SCALE, OFFER_MEAN_SCALE, OFFER_PERSUASION_SCALE])
+                }
+                ExtraFeature::User(_) => out.extend_from_slice(&[1.0, 1.0, 1.0]),
             }
         }
         out
@@ -356,6 +364,7 @@ impl FeatureMap {
                     .unwrap_or(0.0),
             };
             out.push(x);
+            out.push(r * x);
             out.push(0.0);
         }
     }
@@ -373,9 +382,9 @@ impl FeatureMap {
         out[ROOM_FEATURE] = room;
         out[WASTE_FEATURE] = waste;
         let mut i = FIXED_FEATURES;
-        while i + 1 < out.len() {
-            out[i + 1] = room * out[i];
-            i += 2;
+        while i + 2 < out.len() {
+            out[i + 2] = room * out[i];
+            i += PER_EXTRA;
         }
     }
 }
