@@ -557,6 +557,9 @@ fn cg_solve_row_for<const S: usize, const AVX2: bool>(
 mod wasm64 {
     use core::arch::wasm32::*;
 
+    /// Output vectors per pass of [`symv`] (6, 6 and 4): six independent sums are enough to
+    /// keep the adds busy, and V8, with 16 vector registers, spilled some of eight.
+    const SYMV_A: usize = 6;
     /// Item rows per pass of the sparse part.
     const SPARSE_ROWS: usize = 2;
 
@@ -633,20 +636,26 @@ mod wasm64 {
             }
         }
     }
-    /// `out = a · v`, 32 output columns at a time, each summed over j = 0, 1, … from zero.
+    /// `out = a · v`, 24, 24 and 16 output columns at a time, each summed over j = 0, 1, … from
+    /// zero.
     #[inline(always)]
     fn symv(a: &[[f32; 64]], v: &[f32; 64], out: &mut [f32; 64]) {
-        for half in 0..2 {
-            let mut acc = [f32x4_splat(0.0); 8];
-            for (row, &vj) in a.iter().zip(v.iter()) {
-                let vj = f32x4_splat(vj);
-                for (t, slot) in acc.iter_mut().enumerate() {
-                    *slot = f32x4_add(*slot, f32x4_mul(vj, ld(row, 8 * half + t)));
-                }
+        symv_columns::<SYMV_A>(a, v, out, 0);
+        symv_columns::<SYMV_A>(a, v, out, SYMV_A);
+        symv_columns::<{ 16 - 2 * SYMV_A }>(a, v, out, 2 * SYMV_A);
+    }
+    /// Vectors `first .. first + B` of `out = a · v`, each summed over j = 0, 1, … from zero.
+    #[inline(always)]
+    fn symv_columns<const B: usize>(a: &[[f32; 64]], v: &[f32; 64], out: &mut [f32; 64], first: usize) {
+        let mut acc = [f32x4_splat(0.0); B];
+        for (row, &vj) in a.iter().zip(v.iter()) {
+            let vj = f32x4_splat(vj);
+            for (t, slot) in acc.iter_mut().enumerate() {
+                *slot = f32x4_add(*slot, f32x4_mul(vj, ld(row, first + t)));
             }
-            for (t, slot) in acc.iter().enumerate() {
-                st(out, 8 * half + t, *slot);
-            }
+        }
+        for (t, slot) in acc.iter().enumerate() {
+            st(out, first + t, *slot);
         }
     }
     #[inline(always)]
