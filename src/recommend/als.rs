@@ -557,6 +557,12 @@ fn cg_solve_row_for<const S: usize, const AVX2: bool>(
 mod wasm64 {
     use core::arch::wasm32::*;
 
+    /// Output vectors per pass of [`symv`] (6, 6 and 4): six independent sums are enough to
+    /// keep the adds busy, and V8, with 16 vector registers, spilled some of eight.
+    const SYMV_A: usize = 6;
+    /// Item rows per pass of the sparse part.
+    const SPARSE_ROWS: usize = 2;
+
     /// 64 floats, aligned for v128 loads.
     #[derive(Clone, Copy)]
     #[repr(C, align(16))]
@@ -595,48 +601,61 @@ mod wasm64 {
         }
         reduce(acc)
     }
+    /// `out += Σ_i weight(c_i, ys[i] · v) · ys[i]` for `R` rows: each dot product as [`dot`]
+    /// sums it, then `out` updated row after row, element by element (`out += w_i · ys[i]`).
+    /// Written as loops over `blocks` (4) blocks of 16 floats, a count the compiler does not
+    /// know: unrolled, LLVM loads each item row once for both passes and V8 then spills the 16
+    /// loaded vectors to the stack; as loops, each iteration keeps few vectors live.
     #[inline(always)]
-    fn dot2(v: &[f32; 64], a: &[f32; 64], b: &[f32; 64]) -> (f32, f32) {
-        let mut acc_a = [f32x4_splat(0.0); 4];
-        let mut acc_b = [f32x4_splat(0.0); 4];
-        for c in 0..4 {
+    fn update_rows<const R: usize>(
+        v: &[f32; 64],
+        ys: [&[f32; 64]; R],
+        confidences: &[f32],
+        out: &mut [f32; 64],
+        weight: &impl Fn(f32, f32) -> f32,
+        blocks: usize,
+    ) {
+        let mut acc = [[f32x4_splat(0.0); 4]; R];
+        for c in 0..blocks {
             for j in 0..4 {
-                let k = 4 * c + j;
-                let vk = ld(v, k);
-                acc_a[j] = madd(acc_a[j], ld(a, k), vk);
-                acc_b[j] = madd(acc_b[j], ld(b, k), vk);
-            }
-        }
-        (reduce(acc_a), reduce(acc_b))
-    }
-    #[inline(always)]
-    fn axpy(w: f32, a: &[f32; 64], y: &mut [f32; 64]) {
-        let w = f32x4_splat(w);
-        for k in 0..16 {
-            st(y, k, f32x4_add(ld(y, k), f32x4_mul(w, ld(a, k))));
-        }
-    }
-    #[inline(always)]
-    fn axpy2(wa: f32, a: &[f32; 64], wb: f32, b: &[f32; 64], y: &mut [f32; 64]) {
-        let (wa, wb) = (f32x4_splat(wa), f32x4_splat(wb));
-        for k in 0..16 {
-            st(y, k, f32x4_add(f32x4_add(ld(y, k), f32x4_mul(wa, ld(a, k))), f32x4_mul(wb, ld(b, k))));
-        }
-    }
-    /// `out = a · v`, 32 output columns at a time, each summed over j = 0, 1, … from zero.
-    #[inline(always)]
-    fn symv(a: &[[f32; 64]], v: &[f32; 64], out: &mut [f32; 64]) {
-        for half in 0..2 {
-            let mut acc = [f32x4_splat(0.0); 8];
-            for (row, &vj) in a.iter().zip(v.iter()) {
-                let vj = f32x4_splat(vj);
-                for (t, slot) in acc.iter_mut().enumerate() {
-                    *slot = f32x4_add(*slot, f32x4_mul(vj, ld(row, 8 * half + t)));
+                let vk = ld(v, 4 * c + j);
+                for (acc_i, y) in acc.iter_mut().zip(ys) {
+                    acc_i[j] = madd(acc_i[j], ld(y, 4 * c + j), vk);
                 }
             }
-            for (t, slot) in acc.iter().enumerate() {
-                st(out, 8 * half + t, *slot);
+        }
+        let w: [v128; R] = core::array::from_fn(|i| f32x4_splat(weight(confidences[i], reduce(acc[i]))));
+        for c in 0..blocks {
+            for j in 0..4 {
+                let k = 4 * c + j;
+                let mut o = ld(out, k);
+                for (wi, y) in w.iter().zip(ys) {
+                    o = f32x4_add(o, f32x4_mul(*wi, ld(y, k)));
+                }
+                st(out, k, o);
             }
+        }
+    }
+    /// `out = a · v`, 24, 24 and 16 output columns at a time, each summed over j = 0, 1, … from
+    /// zero.
+    #[inline(always)]
+    fn symv(a: &[[f32; 64]], v: &[f32; 64], out: &mut [f32; 64]) {
+        symv_columns::<SYMV_A>(a, v, out, 0);
+        symv_columns::<SYMV_A>(a, v, out, SYMV_A);
+        symv_columns::<{ 16 - 2 * SYMV_A }>(a, v, out, 2 * SYMV_A);
+    }
+    /// Vectors `first .. first + B` of `out = a · v`, each summed over j = 0, 1, … from zero.
+    #[inline(always)]
+    fn symv_columns<const B: usize>(a: &[[f32; 64]], v: &[f32; 64], out: &mut [f32; 64], first: usize) {
+        let mut acc = [f32x4_splat(0.0); B];
+        for (row, &vj) in a.iter().zip(v.iter()) {
+            let vj = f32x4_splat(vj);
+            for (t, slot) in acc.iter_mut().enumerate() {
+                *slot = f32x4_add(*slot, f32x4_mul(vj, ld(row, first + t)));
+            }
+        }
+        for (t, slot) in acc.iter().enumerate() {
+            st(out, first + t, *slot);
         }
     }
     #[inline(always)]
@@ -653,16 +672,48 @@ mod wasm64 {
             other.get(start..start + 64).and_then(|s| <&[f32; 64]>::try_from(s).ok()).unwrap_or(&[0.0; 64])
         };
         let n = indices.len().min(confidences.len());
+        let blocks = core::hint::black_box(4);
+        let group = |k: usize| -> [&[f32; 64]; SPARSE_ROWS] { core::array::from_fn(|i| item(indices[k + i])) };
         let mut k = 0;
-        while k + 2 <= n {
-            let (ya, yb) = (item(indices[k]), item(indices[k + 1]));
-            let (da, db) = dot2(v, ya, yb);
-            axpy2(weight(confidences[k], da), ya, weight(confidences[k + 1], db), yb, out);
-            k += 2;
+        if k + SPARSE_ROWS <= n {
+            // Pipelined: the dot products of the next group are summed in the same pass as the
+            // update of `out` by the current one, so the two chains overlap instead of each
+            // group waiting for its own dot products (the last pass sums a spare group again).
+            let mut ys = group(k);
+            let mut acc = [[f32x4_splat(0.0); 4]; SPARSE_ROWS];
+            for c in 0..blocks {
+                for j in 0..4 {
+                    let vk = ld(v, 4 * c + j);
+                    for (acc_i, y) in acc.iter_mut().zip(ys) {
+                        acc_i[j] = madd(acc_i[j], ld(y, 4 * c + j), vk);
+                    }
+                }
+            }
+            while k + SPARSE_ROWS <= n {
+                let w: [v128; SPARSE_ROWS] = core::array::from_fn(|i| f32x4_splat(weight(confidences[k + i], reduce(acc[i]))));
+                let next = if k + 2 * SPARSE_ROWS <= n { group(k + SPARSE_ROWS) } else { ys };
+                acc = [[f32x4_splat(0.0); 4]; SPARSE_ROWS];
+                for c in 0..blocks {
+                    for j in 0..4 {
+                        let kk = 4 * c + j;
+                        let vk = ld(v, kk);
+                        for (acc_i, y) in acc.iter_mut().zip(next) {
+                            acc_i[j] = madd(acc_i[j], ld(y, kk), vk);
+                        }
+                        let mut o = ld(out, kk);
+                        for (wi, y) in w.iter().zip(ys) {
+                            o = f32x4_add(o, f32x4_mul(*wi, ld(y, kk)));
+                        }
+                        st(out, kk, o);
+                    }
+                }
+                ys = next;
+                k += SPARSE_ROWS;
+            }
         }
-        if k < n {
-            let y = item(indices[k]);
-            axpy(weight(confidences[k], dot(y, v)), y, out);
+        while k < n {
+            update_rows(v, [item(indices[k])], &confidences[k..], out, &weight, blocks);
+            k += 1;
         }
     }
 
