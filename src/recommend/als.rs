@@ -920,9 +920,10 @@ fn solve_rows_dynamic(
     }
 }
 
-/// [`solve_rows`] with the explicit AVX2 kernels when the CPU has AVX2 (x86-64), else portable.
+/// One half-sweep: solve every row of `this` (rows of `matrix`) against the fixed `other` side
+/// ([`solve_rows`]), with the explicit AVX2 kernels when the CPU has AVX2 (x86-64), else portable.
 #[allow(clippy::too_many_arguments)]
-fn solve_rows_dispatch(
+fn solve_side(
     matrix: &Sparse,
     confidences: &[f32],
     other: &[f32],
@@ -954,21 +955,6 @@ fn solve_rows_dispatch(
         }
     }
     solve_rows::<false>(matrix, confidences, other, this, stride, regularization, steps, from_zero)
-}
-
-/// One half-sweep: solve every row of `this` (rows of `matrix`) against the fixed `other` side.
-#[allow(clippy::too_many_arguments)]
-fn solve_side(
-    matrix: &Sparse,
-    confidences: &[f32],
-    other: &[f32],
-    this: &mut [f32],
-    stride: usize,
-    regularization: f32,
-    steps: usize,
-    from_zero: bool,
-) {
-    solve_rows_dispatch(matrix, confidences, other, this, stride, regularization, steps, from_zero);
 }
 
 fn confidences(matrix: &Sparse, scaling: ConfidenceScaling, alpha: f32) -> Vec<f32> {
