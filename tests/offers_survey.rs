@@ -23,6 +23,8 @@ fn worlds(seed: u64) -> Vec<Box<dyn World>> {
         Box::new(Table::new(false, false).strong()),
         Box::new(Table::new(true, true).strong()),
         Box::new(Table::opaque().strong()),
+        Box::new(Hunters { order_value: true }),
+        Box::new(Hunters { order_value: false }),
     ]
 }
 

@@ -83,13 +83,16 @@ pub fn run(world: &mut dyn World, policy: &mut dyn Policy, rounds: usize, seed: 
     let mut diag: std::collections::BTreeMap<String, (usize, f64)> = Default::default();
     let (mut b_total, mut b_oracle, mut b_none) = (0.0, 0.0, 0.0);
     let diagnose = std::env::var("DIAG").is_ok();
+    // DIAG_FROM / DIAG_TO: the rounds diagnosed (default: the second half).
+    let round_var = |name: &str, default: usize| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    let (diagnose_from, diagnose_to) = (round_var("DIAG_FROM", rounds / 2), round_var("DIAG_TO", rounds));
     for round in 0..rounds {
         let c = world.draw(&mut rng);
         // The oracle's expected reward: the best eligible offer (or none).
         let best = catalogue.eligible(&c.context).iter().map(|&b| c.expected(b)).fold(c.expected(none), f64::max);
         let (a, token) = policy.choose(&c.context);
         let g = policy.greedy();
-        if round >= rounds / 2 && g < k && diagnose {
+        if (diagnose_from..diagnose_to).contains(&round) && g < k && diagnose {
             let eligible = catalogue.eligible(&c.context);
             let best_offer = eligible.iter().copied().fold(none, |x, b| if c.expected(b) > c.expected(x) { b } else { x });
             let key = format!("{} -> {} ({})", catalogue.offers()[best_offer].id, catalogue.offers()[g].id, c.context.segment.clone().unwrap_or_default());
@@ -676,6 +679,73 @@ impl World for Table {
         if self.order_value {
             context.order_value = Some(ov);
         }
+        Customer { context, buy, net }
+    }
+}
+
+/// Shop "hunters" (the Rust twin of benches/offers_outside_world.mjs): five RFM segments with
+/// P(buy | nothing) drawn per customer (calibrated risk = 1 − that), an uplift in probability per
+/// offer × segment, a hidden third of price hunters among the non-loyal segments (a discount
+/// moves them twice as much, cashback 1.5×, a gift not at all), percent costs on the order value,
+/// a gift that works on loyal segments only and loses money everywhere. Order value shown or not.
+pub struct Hunters {
+    pub order_value: bool,
+}
+
+const HUNTERS_MARGIN_RATE: f64 = 0.35;
+
+impl World for Hunters {
+    fn name(&self) -> String {
+        format!("hunters{}", if self.order_value { "" } else { ", no order value" })
+    }
+    fn offers(&self) -> Vec<OfferSpec> {
+        vec![
+            OfferSpec::new("none", "none", None),
+            OfferSpec::new("pct10", "percent_off", Some(10.0)),
+            OfferSpec::new("ship", "free_shipping", None).with_cost(6.0),
+            OfferSpec::new("points", "bonus_points", Some(5.0)),
+            OfferSpec::new("gift", "gift", None).with_cost(9.0),
+            OfferSpec::new("cash", "cashback", Some(5.0)),
+        ]
+    }
+    fn margin(&self) -> Option<f64> {
+        Some(60.0 * HUNTERS_MARGIN_RATE)
+    }
+    fn draw(&mut self, rng: &mut Rng) -> Customer {
+        // (name, share, P(buy | nothing) range, mean order value, lifts of pct10 ship points gift cash)
+        const SEGMENTS: [(&str, f64, (f64, f64), f64, [f64; 5]); 5] = [
+            ("Champions", 0.12, (0.6, 0.85), 90.0, [0.02, 0.01, 0.04, 0.12, 0.03]),
+            ("Loyal", 0.18, (0.45, 0.7), 70.0, [0.04, 0.02, 0.06, 0.10, 0.05]),
+            ("Potential", 0.2, (0.25, 0.45), 55.0, [0.07, 0.08, 0.03, 0.0, 0.04]),
+            ("At Risk", 0.25, (0.1, 0.3), 60.0, [0.12, 0.06, 0.02, 0.0, 0.05]),
+            ("Hibernating", 0.25, (0.02, 0.12), 45.0, [0.06, 0.03, 0.0, 0.0, 0.02]),
+        ];
+        let mut x = rng.uniform();
+        let mut k = 0;
+        while k < SEGMENTS.len() - 1 && x > SEGMENTS[k].1 {
+            x -= SEGMENTS[k].1;
+            k += 1;
+        }
+        let (name, _, (lo, hi), mean_ov, lifts) = SEGMENTS[k];
+        let buy_anyway = lo + (hi - lo) * rng.uniform();
+        let ov = mean_ov * (0.5 * (rng.uniform() + rng.uniform() + rng.uniform() - 1.5)).exp();
+        let hunter = k >= 2 && rng.uniform() < 0.33;
+        let mut lift = [0.0, lifts[0], lifts[1], lifts[2], lifts[3], lifts[4]];
+        if hunter {
+            lift[1] *= 2.0;
+            lift[5] *= 1.5;
+            lift[4] = 0.0;
+        }
+        let risk = 1.0 - buy_anyway;
+        let clv = ov * HUNTERS_MARGIN_RATE * buy_anyway * 6.0 * (0.3 * (rng.uniform() - 0.5)).exp();
+        let mut context = Context::new(risk, clv).with_segment(name);
+        if self.order_value {
+            context = context.with_order_value(ov);
+        }
+        // Points are redeemed 60 % of the time, cashback 80 %.
+        let cost = [0.0, 0.1 * ov, 6.0, 0.05 * ov * 0.6, 9.0, 0.05 * ov * 0.8];
+        let buy = lift.iter().map(|l| (buy_anyway + l).min(1.0)).collect();
+        let net = cost.iter().map(|c| ov * HUNTERS_MARGIN_RATE - c).collect();
         Customer { context, buy, net }
     }
 }
