@@ -607,7 +607,9 @@ export interface OfferRankerOptions {
   offers: Offer[];
   /**
    * Gross margin of an average order, in money, for value estimates. Without it (and without
-   * `orderValue` in the context) the prior assumes orders of 100 money units: pass it.
+   * `orderValue` in the context) the prior assumes orders of 100 money units: pass it. A value of
+   * at most 1 is read as a share of the order value, i.e. as `marginRate` (an error if a
+   * different, non-default `marginRate` is given too).
    */
   margin?: number;
   /** Gross margin as a share of the order value (0–1). Default 0.3. */

@@ -118,6 +118,38 @@ fn context_and_option_errors_are_clear() {
 }
 
 #[test]
+fn a_margin_of_at_most_one_is_read_as_the_margin_rate() {
+    let options = |margin: Option<f64>, margin_rate: f64| RankerOptions {
+        offers: catalogue(),
+        margin,
+        margin_rate,
+        seed: 9,
+        ..Default::default()
+    };
+    // "margin: 0.35" and "marginRate: 0.35" rank, learn and save alike …
+    let mut as_margin = OfferRanker::new(options(Some(0.35), 0.3)).unwrap();
+    let mut as_rate = OfferRanker::new(options(None, 0.35)).unwrap();
+    let mut as_money = OfferRanker::new(options(Some(35.0), 0.3)).unwrap();
+    let mut money_differs = false;
+    for (i, c) in contexts(200, 5).iter().enumerate() {
+        let (a, b, m) = (as_margin.rank(c).unwrap(), as_rate.rank(c).unwrap(), as_money.rank(c).unwrap());
+        assert_eq!(a, b);
+        money_differs |= a.ranking.iter().zip(&m.ranking).any(|(x, y)| x.expected_value != y.expected_value);
+        let reward = (i % 7) as f64 * 3.0;
+        for (r, e) in [(&mut as_margin, &a), (&mut as_rate, &b), (&mut as_money, &m)] {
+            r.reward(&e.event_id, reward).unwrap();
+        }
+    }
+    assert_eq!(as_margin.to_bytes(), as_rate.to_bytes());
+    // … unlike a margin in money, so the comparison above can fail.
+    assert!(money_differs);
+    // A share in `margin` and a different, non-default `marginRate` contradict each other.
+    let e = OfferRanker::new(options(Some(0.35), 0.4)).unwrap_err();
+    assert!(e.to_string().contains("margin 0.35 reads as a share") && e.to_string().contains("marginRate 0.4"), "{e}");
+    assert!(OfferRanker::new(options(Some(0.4), 0.4)).is_ok());
+}
+
+#[test]
 fn evaluate_errors_are_clear_and_it_has_no_side_effects() {
     let mut r = ranker(5);
     for c in contexts(300, 9) {

@@ -23,7 +23,7 @@ use crate::codec::{Reader, Writer};
 use crate::error::{check_scalar, Error, Result};
 use crate::offers::catalogue::{Catalogue, Eligibility, OfferKind, OfferSpec};
 use crate::offers::value::{
-    Context, Economics, ExtraFeature, FeatureMap, LinearValueModel, PriorEstimate, PriorInputs, FIXED_FEATURES,
+    Context, Economics, ExtraFeature, DEFAULT_MARGIN_RATE, FeatureMap, LinearValueModel, PriorEstimate, PriorInputs, FIXED_FEATURES,
     MAX_EXTRA_FEATURES, PER_EXTRA,
 };
 use crate::rng::Rng;
@@ -44,7 +44,8 @@ pub const MAX_CAPACITY: usize = 1_000_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankerOptions {
     pub offers: Vec<OfferSpec>,
-    /// Gross margin of an average order (money).
+    /// Gross margin of an average order (money; at most 1 reads as a share, see
+    /// [`Economics::from_options`]).
     pub margin: Option<f64>,
     /// Gross margin as a share of order value (default 0.3).
     pub margin_rate: f64,
@@ -57,7 +58,7 @@ pub struct RankerOptions {
 
 impl Default for RankerOptions {
     fn default() -> Self {
-        RankerOptions { offers: Vec::new(), margin: None, margin_rate: 0.3, exploration: 0.1, seed: 0, capacity: 1000 }
+        RankerOptions { offers: Vec::new(), margin: None, margin_rate: DEFAULT_MARGIN_RATE, exploration: 0.1, seed: 0, capacity: 1000 }
     }
 }
 
@@ -162,6 +163,7 @@ impl OfferRanker {
                 .map_err(|_| Error::invalid(format!("margin must be a positive finite number, got {m}")))?;
         }
         check_scalar("marginRate", options.margin_rate, 1e-6, 1.0)?;
+        let economics = Economics::from_options(options.margin, options.margin_rate)?;
         check_scalar("exploration", options.exploration, 0.0, 1.0)?;
         if options.capacity == 0 || options.capacity > MAX_CAPACITY {
             return Err(Error::invalid(format!(
@@ -172,7 +174,7 @@ impl OfferRanker {
         let features = FeatureMap::default();
         let model = LinearValueModel::new(catalogue.len(), features.offer_penalty_scales());
         Ok(OfferRanker {
-            economics: Economics { margin: options.margin, margin_rate: options.margin_rate },
+            economics,
             exploration: options.exploration,
             seed: options.seed,
             capacity: options.capacity,
