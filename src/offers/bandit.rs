@@ -155,14 +155,6 @@ fn normal_tail(z: f64) -> f64 {
 impl OfferRanker {
     pub fn new(options: RankerOptions) -> Result<Self> {
         let catalogue = Catalogue::new(options.offers)?;
-        if let Some(m) = options.margin {
-            if m.is_nan() {
-                return Err(Error::invalid("margin is NaN"));
-            }
-            check_scalar("margin", m, f64::MIN_POSITIVE, f64::MAX)
-                .map_err(|_| Error::invalid(format!("margin must be a positive finite number, got {m}")))?;
-        }
-        check_scalar("marginRate", options.margin_rate, 1e-6, 1.0)?;
         let economics = Economics::from_options(options.margin, options.margin_rate)?;
         check_scalar("exploration", options.exploration, 0.0, 1.0)?;
         if options.capacity == 0 || options.capacity > MAX_CAPACITY {

@@ -13,7 +13,7 @@
 //!   learned from every reward) plus one per offer shrunk towards the pooled one. The prior is the
 //!   regressions' mean before data, so early decisions follow the prior and later ones the data.
 
-use crate::error::{Error, Result};
+use crate::error::{check_scalar, Error, Result};
 use crate::offers::catalogue::{Offer, OfferKind};
 
 /// What the ranker knows about the customer at the moment of choosing an offer.
@@ -114,8 +114,16 @@ impl Economics {
     /// unit per average order is no shop's: it is a share of the order value written where the
     /// money figure goes ("a gross margin of 0.3"), and is read as the margin rate. Read as money,
     /// it made the learned model's money unit ~100× too small (standard shop: 80 → 72 % captured).
-    /// It conflicts with a margin rate other than the default.
+    /// It conflicts with a margin rate other than the default. Both options are checked here.
     pub fn from_options(margin: Option<f64>, margin_rate: f64) -> Result<Economics> {
+        if let Some(m) = margin {
+            if m.is_nan() {
+                return Err(Error::invalid("margin is NaN"));
+            }
+            check_scalar("margin", m, f64::MIN_POSITIVE, f64::MAX)
+                .map_err(|_| Error::invalid(format!("margin must be a positive finite number, got {m}")))?;
+        }
+        check_scalar("marginRate", margin_rate, 1e-6, 1.0)?;
         match margin {
             Some(m) if m <= 1.0 => {
                 if margin_rate != DEFAULT_MARGIN_RATE && margin_rate != m {
