@@ -5,40 +5,21 @@
 //! `python3 benches/side_by_side_recommend.py` (implicit 0.7.3, num_threads=1) run on the same
 //! machine: `cargo bench --bench recommend`.
 
-use std::io::Read;
-use std::path::PathBuf;
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use regulars::data::{parse_time, CsvMapping, CsvOptions, Transactions};
+use regulars::data::{parse_time, CsvOptions, Transactions};
 use regulars::recommend::{
     time_split, Algorithm, AlsModel, AlsOptions, ConfidenceScaling, InteractionValue, Interactions,
     ItemKnnModel, Quantization, Recommender, RecommenderOptions, Weighting,
 };
 
-fn data_path() -> PathBuf {
-    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/online-retail/online_retail.csv.gz");
-    if beside.exists() {
-        beside
-    } else {
-        PathBuf::from("/work/shared/data/online-retail/online_retail.csv.gz")
-    }
-}
-
 fn online_retail_train() -> (Transactions, Vec<(String, Vec<String>)>) {
-    let mut text = Vec::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(data_path()).expect("online retail data"))
-        .read_to_end(&mut text)
-        .expect("gunzip");
-    let mapping = CsvMapping {
-        customer: "CustomerID".into(),
-        time: "InvoiceDate".into(),
-        item: Some("StockCode".into()),
-        quantity: Some("Quantity".into()),
-        invoice: Some("InvoiceNo".into()),
-        ..Default::default()
-    };
-    let tx = Transactions::from_csv(&text, &mapping, &CsvOptions::default()).expect("import");
+    let text = common::online_retail_csv();
+    let tx = Transactions::from_csv(&text, &common::online_retail_purchases_mapping(), &CsvOptions::default()).expect("import");
     let split = time_split(&tx, parse_time("2011-09-01").unwrap()).unwrap();
     (split.train, split.test)
 }

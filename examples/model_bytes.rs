@@ -4,6 +4,9 @@
 //!
 //! Usage: `cargo run --release --example model_bytes -- <csv> <algorithm> <seed> <out>`
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use regulars::data::{CsvMapping, CsvOptions, Transactions};
 use regulars::recommend::recommender::{Algorithm, Recommender, RecommenderOptions};
 
@@ -15,16 +18,8 @@ fn main() {
     }
     let run = || -> regulars::Result<Vec<u8>> {
         let bytes = std::fs::read(&args[0]).map_err(|e| regulars::Error::invalid(format!("{}: {e}", args[0])))?;
-        // The same mapping as the Node tests' Online Retail import (tests/js/helpers.mjs).
-        let mapping = CsvMapping {
-            customer: "CustomerID".into(),
-            time: "InvoiceDate".into(),
-            item: Some("StockCode".into()),
-            quantity: Some("Quantity".into()),
-            price: Some("UnitPrice".into()),
-            invoice: Some("InvoiceNo".into()),
-            amount: None,
-        };
+        // The same mapping as the Node test's import (tests/js/helpers.mjs, with the invoice).
+        let mapping = CsvMapping { invoice: Some("InvoiceNo".into()), ..common::online_retail_mapping() };
         let tx = Transactions::from_csv(&bytes, &mapping, &CsvOptions::default())?;
         let seed = args[2].parse().map_err(|_| regulars::Error::invalid(format!("seed '{}' is not a number", args[2])))?;
         let options = RecommenderOptions { algorithm: Algorithm::parse(&args[1])?, seed, ..RecommenderOptions::default() };

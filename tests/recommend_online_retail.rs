@@ -11,20 +11,12 @@
 //! each seed at least 0.123).
 mod common;
 
-use regulars::data::{parse_time, CsvMapping, CsvOptions, Transactions};
+use regulars::data::{parse_time, CsvOptions, Transactions};
 use regulars::recommend::{evaluate, time_split, Algorithm, Quantization, RankingMetrics, Recommender, RecommenderOptions, TimeSplit};
 
 fn purchases() -> Transactions {
-    // The filter only: an id, positive quantity, not cancelled (no price filter).
-    let mapping = CsvMapping {
-        customer: "CustomerID".into(),
-        time: "InvoiceDate".into(),
-        item: Some("StockCode".into()),
-        quantity: Some("Quantity".into()),
-        invoice: Some("InvoiceNo".into()),
-        ..Default::default()
-    };
-    Transactions::from_csv(&common::online_retail_csv(), &mapping, &CsvOptions::default()).expect("import")
+    Transactions::from_csv(&common::online_retail_csv(), &common::online_retail_purchases_mapping(), &CsvOptions::default())
+        .expect("import")
 }
 
 fn split() -> TimeSplit {

@@ -37,6 +37,12 @@ pub fn online_retail_mapping() -> CsvMapping {
     }
 }
 
+/// Issue 3's filter only: customers with an id, positive quantity, not cancelled (the invoice
+/// column marks cancellations; no price column, so no price filter).
+pub fn online_retail_purchases_mapping() -> CsvMapping {
+    CsvMapping { price: None, invoice: Some("InvoiceNo".into()), ..online_retail_mapping() }
+}
+
 pub fn online_retail() -> Transactions {
     Transactions::from_csv(&online_retail_csv(), &online_retail_mapping(), &CsvOptions::default()).expect("import")
 }
