@@ -57,15 +57,16 @@ function customer(u, withOrderValue, noisyRisk) {
   };
   const mayHunt = k >= 2;
   const hunter = mayHunt && u() < 0.33;
+  const lift = liftFor(hunter);
   const net = (a) => orderValue * MARGIN_RATE - cost(a, orderValue);
-  const valueWith = (lift) => (a) => Math.min(1, buyAnyway + lift[a]) * net(a);
-  const value = valueWith(liftFor(hunter));
+  const probability = (a) => Math.min(1, buyAnyway + lift[a]);
+  const valueWith = (l) => (a) => Math.min(1, buyAnyway + l[a]) * net(a);
+  const value = (a) => probability(a) * net(a);
   const [ifHunter, ifNot] = [valueWith(liftFor(true)), valueWith(liftFor(false))];
   const seen = (a) => (mayHunt ? 0.33 * ifHunter(a) + 0.67 * ifNot(a) : ifNot(a));
   const risk = Math.min(0.99, Math.max(0.01, 1 - buyAnyway + (noisyRisk ? 0.1 * (u() - 0.5) : 0)));
   const clv = orderValue * MARGIN_RATE * (1 - risk) * 6 * Math.exp(0.3 * (u() - 0.5));
   const context = { risk, clv, segment: segment.name, ...(withOrderValue ? { orderValue } : {}) };
-  const probability = (a) => Math.min(1, buyAnyway + liftFor(hunter)[a]);
   return { context, value, seen, probability, net };
 }
 

@@ -10,13 +10,11 @@ import { tmpdir } from "node:os";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { r } from "./helpers.mjs";
+import { r, onlineRetailMapping } from "./helpers.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const sample = path.join(root, "www/public/sample/online-retail-sample.csv");
-const mapping = {
-  customer: "CustomerID", time: "InvoiceDate", item: "StockCode", quantity: "Quantity", price: "UnitPrice", invoice: "InvoiceNo",
-};
+const mapping = { ...onlineRetailMapping, invoice: "InvoiceNo" };
 const digest = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 16);
 
 for (const [algorithm, seed] of [["als", 7], ["auto", 3]]) {
