@@ -310,16 +310,21 @@ type Segment = (&'static str, f64, f64, f64, Kind);
 
 /// One segment drawn with probability proportional to its weight.
 fn draw_segment(rng: &mut Rng, segments: &[Segment]) -> Segment {
+    segments[draw_index(rng, segments, |s| s.1)]
+}
+
+/// The index of one item drawn with probability proportional to `weight`.
+fn draw_index<T>(rng: &mut Rng, items: &[T], weight: impl Fn(&T) -> f64) -> usize {
     let u = rng.uniform();
-    let total: f64 = segments.iter().map(|s| s.1).sum();
+    let total: f64 = items.iter().map(&weight).sum();
     let mut acc = 0.0;
-    for seg in segments {
-        acc += seg.1 / total;
+    for (k, item) in items.iter().enumerate() {
+        acc += weight(item) / total;
         if u < acc {
-            return *seg;
+            return k;
         }
     }
-    segments[segments.len() - 1]
+    items.len() - 1
 }
 
 fn sigmoid(x: f64) -> f64 {
@@ -720,12 +725,7 @@ impl World for Hunters {
             ("At Risk", 0.25, (0.1, 0.3), 60.0, [0.12, 0.06, 0.02, 0.0, 0.05]),
             ("Hibernating", 0.25, (0.02, 0.12), 45.0, [0.06, 0.03, 0.0, 0.0, 0.02]),
         ];
-        let mut x = rng.uniform();
-        let mut k = 0;
-        while k < SEGMENTS.len() - 1 && x > SEGMENTS[k].1 {
-            x -= SEGMENTS[k].1;
-            k += 1;
-        }
+        let k = draw_index(rng, &SEGMENTS, |s| s.1);
         let (name, _, (lo, hi), mean_ov, lifts) = SEGMENTS[k];
         let buy_anyway = lo + (hi - lo) * rng.uniform();
         let ov = mean_ov * (0.5 * (rng.uniform() + rng.uniform() + rng.uniform() - 1.5)).exp();
