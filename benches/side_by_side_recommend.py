@@ -41,17 +41,13 @@ from implicit.evaluation import ranking_metrics_at_k
 from implicit.nearest_neighbours import BM25Recommender, CosineRecommender
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CANDIDATES = [
-    os.path.join(HERE, "..", "..", "shared", "data", "online-retail", "online_retail.csv.gz"),
-    "/work/shared/data/online-retail/online_retail.csv.gz",
-]
+DATA = os.path.join(HERE, "..", "tests", "data", "online-retail", "online_retail.csv.gz")
 SPLIT = "2011-09-01"
 K = 10
 
 
 def load(subset="all"):
-    path = next(p for p in CANDIDATES if os.path.exists(p))
-    df = pd.read_csv(path, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str})
+    df = pd.read_csv(DATA, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str})
     df = df[df["CustomerID"].notna() & (df["CustomerID"] != "")]
     if subset in ("even", "odd"):
         parity = df["CustomerID"].astype(float).astype(int) % 2

@@ -1,7 +1,7 @@
 //! `ChurnModel`: a calibrated churn risk — the probability that a customer makes no purchase in
 //! the next `horizon` days — with P(alive), expected purchases, CLV and the RFM segment.
 //!
-//! # Design (measured on the full CDNOW cohort; see benches/prototype_churn/FINDINGS.md)
+//! # Design (measured on the full CDNOW cohort; see docs/churn-model-findings.md)
 //! 1. **BTYD base.** A BG/NBD model (Fader, Hardie & Lee 2005) fitted on the whole history gives
 //!    P(alive), expected purchases and P(no purchase in (T, T+t]) for any `t`.
 //! 2. **Supervised layer, where the history is long enough.** The history is split in time at

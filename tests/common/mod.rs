@@ -1,4 +1,4 @@
-//! Shared test helpers: where the shared data sets live, and loaders for them.
+//! Shared test helpers: the repository's data sets (`tests/data/`) and loaders for them.
 #![allow(dead_code)]
 
 use std::io::Read;
@@ -8,18 +8,14 @@ use regulars::data::{CsvMapping, CsvOptions, Summary, SummaryOptions, TimeUnit, 
 
 pub const DAY_MS: f64 = 86_400_000.0;
 
-/// `../shared/data/<relative>` beside the crate (CI's layout), or `/work/shared/data/<relative>`.
-pub fn shared_data(relative: &str) -> PathBuf {
-    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(relative);
-    if beside.exists() {
-        return beside;
-    }
-    PathBuf::from("/work/shared/data").join(relative)
+/// `tests/data/<relative>` in this repository.
+pub fn test_data(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(relative)
 }
 
 /// The Online Retail CSV, un-gzipped.
 pub fn online_retail_csv() -> Vec<u8> {
-    let file = std::fs::File::open(shared_data("online-retail/online_retail.csv.gz")).expect("online retail data");
+    let file = std::fs::File::open(test_data("online-retail/online_retail.csv.gz")).expect("online retail data");
     let mut text = Vec::new();
     flate2::read::GzDecoder::new(file).read_to_end(&mut text).expect("gunzip");
     text
@@ -50,7 +46,7 @@ pub fn online_retail() -> Transactions {
 /// The CDNOW sample (or master) as transactions: customer = sample id (or master id), time =
 /// the date's UTC midnight, amount = dollars.
 pub fn cdnow(file: &str) -> Transactions {
-    let text = std::fs::read(shared_data(&format!("cdnow/{file}"))).expect("cdnow data");
+    let text = std::fs::read(test_data(&format!("cdnow/{file}"))).expect("cdnow data");
     let master = file.contains("master");
     let mapping = CsvMapping {
         customer: if master { "0" } else { "1" }.into(),
@@ -87,7 +83,7 @@ pub fn yyyymmdd_ms(yyyymmdd: i64) -> f64 {
 /// (customer, time ms, dollars) rows of a CDNOW file, read here without the crate's importer:
 /// the sample's customer is its sample id, the master's its customer id.
 pub fn cdnow_rows(file: &str) -> Vec<(String, f64, f64)> {
-    let text = std::fs::read_to_string(shared_data(&format!("cdnow/{file}"))).expect("cdnow data");
+    let text = std::fs::read_to_string(test_data(&format!("cdnow/{file}"))).expect("cdnow data");
     let master = file.contains("master");
     text.lines()
         .skip(if master { 1 } else { 0 })

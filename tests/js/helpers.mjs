@@ -1,6 +1,6 @@
 // Shared helpers for the Node tests: the package (imported by name, through its exports map) and
-// the shared data sets.
-import { existsSync, readFileSync } from "node:fs";
+// the repository's data sets (tests/data/).
+import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -9,16 +9,15 @@ export const r = await import("regulars");
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-export function sharedData(relative) {
-  const beside = path.join(root, "../shared/data", relative);
-  return existsSync(beside) ? beside : path.join("/work/shared/data", relative);
+export function testData(relative) {
+  return path.join(root, "tests/data", relative);
 }
 
 export const DAY = 86_400_000;
 
 /** CDNOW file as columns: customer, time (UTC midnight of YYYYMMDD), amount. */
 export function cdnowColumns(file) {
-  const lines = readFileSync(sharedData(`cdnow/${file}`), "utf8").split(/\r?\n/);
+  const lines = readFileSync(testData(`cdnow/${file}`), "utf8").split(/\r?\n/);
   const master = file.includes("master");
   const customer = [], time = [], amount = [];
   for (const line of lines.slice(master ? 1 : 0)) {
@@ -33,7 +32,7 @@ export function cdnowColumns(file) {
 }
 
 export function onlineRetailCsv() {
-  return gunzipSync(readFileSync(sharedData("online-retail/online_retail.csv.gz")));
+  return gunzipSync(readFileSync(testData("online-retail/online_retail.csv.gz")));
 }
 
 export const onlineRetailMapping = {

@@ -1,6 +1,6 @@
 // The retention offers the demo ranks, and a small seeded campaign simulator used until the
 // package's own simulator (simulateOffers) is wired in. The offers and their rough effects follow
-// ../shared/DOMAIN.md: percent discounts are costly on orders that would have happened anyway,
+// The retention domain: percent discounts are costly on orders that would have happened anyway,
 // points/cashback cost less, gifts and early access work on loyal customers, small nudges on
 // lapsing ones.
 
