@@ -22,8 +22,9 @@
 use crate::codec::{Reader, Writer};
 use crate::error::{check_scalar, Error, Result};
 use crate::offers::catalogue::{Catalogue, Eligibility, OfferKind, OfferSpec};
+use crate::offers::context::Context;
 use crate::offers::value::{
-    Context, Economics, ExtraFeature, DEFAULT_MARGIN_RATE, FeatureMap, LinearValueModel, PriorEstimate, PriorInputs, FIXED_FEATURES,
+    Economics, ExtraFeature, DEFAULT_MARGIN_RATE, FeatureMap, LinearValueModel, PriorEstimate, PriorInputs, FIXED_FEATURES,
     MAX_EXTRA_FEATURES, PER_EXTRA,
 };
 use crate::rng::Rng;

@@ -5,7 +5,7 @@
 //! not list an offer of kind `none`, one with id `"none"` is appended. It is always eligible.
 
 use crate::error::{Error, Result};
-use crate::offers::value::Context;
+use crate::offers::context::Context;
 
 /// The kinds of incentive a shop can offer, as named in the JS API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

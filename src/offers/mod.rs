@@ -2,6 +2,7 @@
 //!
 //! - [`catalogue`]: offers (kind, value, cost, eligibility) and their validation; the control
 //!   "none" is always present.
+//! - [`context`]: what the ranker knows about the customer at the moment of choosing.
 //! - [`value`]: the value model — expected incremental margin per offer and context: a documented
 //!   prior from churn risk, CLV, segment and cost, then ridge regressions learned from rewards.
 //! - [`bandit`]: [`OfferRanker`]: rank, pick with logged probabilities, learn from rewards,
@@ -12,6 +13,7 @@
 
 pub mod bandit;
 pub mod catalogue;
+pub mod context;
 pub mod ope;
 pub mod simulator;
 pub mod value;
@@ -20,4 +22,5 @@ pub use bandit::{OfferRanker, RankedOffer, Ranking, RankerOptions};
 pub use catalogue::{Catalogue, Eligibility, Offer, OfferKind, OfferSpec};
 pub use ope::{evaluate, LoggedRow, OffPolicyEstimate};
 pub use simulator::{SimulationReport, Simulator, SimulatorConfig};
-pub use value::{Context, Economics, PriorEstimate};
+pub use context::Context;
+pub use value::{Economics, PriorEstimate};

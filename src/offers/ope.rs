@@ -21,7 +21,8 @@
 
 use crate::error::{Error, Result};
 use crate::offers::bandit::OfferRanker;
-use crate::offers::value::{Context, FeatureMap, LinearValueModel, PriorEstimate, PriorInputs};
+use crate::offers::context::Context;
+use crate::offers::value::{FeatureMap, LinearValueModel, PriorEstimate, PriorInputs};
 
 /// One logged decision.
 #[derive(Debug, Clone, PartialEq)]

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::offers::bandit::{OfferRanker, RankerOptions};
 use crate::offers::catalogue::{Catalogue, Eligibility, OfferKind, OfferSpec};
 use crate::offers::ope::LoggedRow;
-use crate::offers::value::Context;
+use crate::offers::context::Context;
 use crate::rng::Rng;
 
 /// One customer segment of the simulated shop.
