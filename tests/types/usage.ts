@@ -1,5 +1,6 @@
-// Compile-only check of npm/index.d.ts (run: npx tsc -p tests/browser/types): typical calls from
-// API.md must type-check under --strict, and misuse must not (the @ts-expect-error lines).
+// Type tests, compiled by matrix.test.mjs against the installed package in every tsconfig of its
+// matrix (--strict): typical calls of the API must type-check, and each `@ts-expect-error` line
+// must be an error (tsc reports an unused directive otherwise).
 import init, {
   Transactions, Summary, BetaGeo, ParetoNbd, GammaGamma, customerLifetimeValue, ChurnModel,
   Recommender, OfferRanker, type ChurnScores, type Ranking, type Segment,

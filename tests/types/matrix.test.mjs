@@ -1,0 +1,55 @@
+// The shipped types stand alone: the installed tarball's index.d.ts, imported by name, type-checks
+// with `skipLibCheck: false` under ES2022 libs, with and without the DOM lib, for moduleResolution
+// node16, nodenext and bundler — with no @types/node (`types: []`) — and so do the type tests in
+// usage.ts (correct calls compile; the `@ts-expect-error` lines must each be an error).
+// dom.ts checks what only a DOM project can pass to init (URL, Response, WebAssembly.Module);
+// dispose.ts checks `using` where the lib has Symbol.dispose.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { copyFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ROOT, TSC, installedProject } from "./installed.mjs";
+
+const run = promisify(execFile);
+const RESOLUTIONS = { node16: "node16", nodenext: "nodenext", bundler: "es2022" }; // moduleResolution -> module
+const CELLS = [];
+for (const [moduleResolution, module] of Object.entries(RESOLUTIONS)) {
+  for (const dom of [false, true]) {
+    CELLS.push({ name: `${moduleResolution}, es2022${dom ? " + dom" : ""}`, moduleResolution, module,
+      lib: dom ? ["es2022", "dom"] : ["es2022"], files: dom ? ["usage.ts", "dom.ts"] : ["usage.ts"] });
+  }
+}
+// `using` needs the lib's Disposable and Symbol.dispose; the package's classes must satisfy it there.
+CELLS.push({ name: "nodenext, es2022 + esnext.disposable", moduleResolution: "nodenext", module: "nodenext",
+  lib: ["es2022", "esnext.disposable"], files: ["usage.ts", "dispose.ts"] });
+CELLS.push({ name: "bundler, es2022 + dom + esnext.disposable", moduleResolution: "bundler", module: "es2022",
+  lib: ["es2022", "dom", "esnext.disposable"], files: ["usage.ts", "dom.ts", "dispose.ts"] });
+
+test("the installed package type-checks in every cell of the matrix (tsc --noEmit, skipLibCheck false)", { timeout: 300_000 }, async (t) => {
+  const project = installedProject();
+  t.after(project.cleanup);
+  for (const f of ["usage.ts", "dom.ts", "dispose.ts"]) copyFileSync(join(ROOT, "tests", "types", f), join(project.dir, f));
+  const failures = [];
+  for (const [i, cell] of CELLS.entries()) {
+    const config = `tsconfig.${i}.json`;
+    writeFileSync(join(project.dir, config), JSON.stringify({
+      compilerOptions: {
+        strict: true, noEmit: true, skipLibCheck: false, target: "es2022", lib: cell.lib,
+        module: cell.module, moduleResolution: cell.moduleResolution, types: [],
+        // Both settings users turn on; neither may make the package's declarations fail.
+        exactOptionalPropertyTypes: true, verbatimModuleSyntax: true,
+      },
+      files: cell.files,
+    }, null, 2));
+    const started = Date.now();
+    try {
+      await run(TSC, ["-p", config], { cwd: project.dir });
+      t.diagnostic(`${cell.name}: ok (${Date.now() - started} ms)`);
+    } catch (err) {
+      failures.push(`${cell.name}:\n${err.stdout}${err.stderr}`);
+    }
+  }
+  assert.deepEqual(failures, [], `tsc failed in ${failures.length} of ${CELLS.length} cells:\n${failures.join("\n")}`);
+});
