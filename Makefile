@@ -60,8 +60,9 @@ test-rust:
 test-js: build
 	node --test tests/js/
 
-# The packed tarball installed in a temporary project, its types checked by tsc for each module
-# resolution × lib (with and without DOM), skipLibCheck off.
+# The packed tarball installed in a temporary project: its types checked by tsc for each module
+# resolution × lib (with and without DOM), skipLibCheck off, and compared with what the module
+# really exports (classes, static and instance members, both ways).
 test-types: build
 	node --test tests/types/
 
