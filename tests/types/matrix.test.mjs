@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ROOT, TSC, installedProject } from "./installed.mjs";
@@ -27,10 +27,11 @@ CELLS.push({ name: "nodenext, es2022 + esnext.disposable", moduleResolution: "no
 CELLS.push({ name: "bundler, es2022 + dom + esnext.disposable", moduleResolution: "bundler", module: "es2022",
   lib: ["es2022", "dom", "esnext.disposable"], files: ["usage.ts", "dom.ts", "dispose.ts"] });
 
+const project = installedProject();
+process.on("exit", project.cleanup);
+for (const f of ["usage.ts", "dom.ts", "dispose.ts"]) copyFileSync(join(ROOT, "tests", "types", f), join(project.dir, f));
+
 test("the installed package type-checks in every cell of the matrix (tsc --noEmit, skipLibCheck false)", { timeout: 300_000 }, async (t) => {
-  const project = installedProject();
-  t.after(project.cleanup);
-  for (const f of ["usage.ts", "dom.ts", "dispose.ts"]) copyFileSync(join(ROOT, "tests", "types", f), join(project.dir, f));
   const failures = [];
   for (const [i, cell] of CELLS.entries()) {
     const config = `tsconfig.${i}.json`;
@@ -52,4 +53,27 @@ test("the installed package type-checks in every cell of the matrix (tsc --noEmi
     }
   }
   assert.deepEqual(failures, [], `tsc failed in ${failures.length} of ${CELLS.length} cells:\n${failures.join("\n")}`);
+});
+
+// `@ts-expect-error` is satisfied by any error, so a misuse line that names something which no
+// longer exists would pass without testing anything: with the directives removed, every such line
+// must fail for a type mismatch, not for an unknown name (TS2304/2552, TS2339/2551, TS2305/2724).
+test("each @ts-expect-error line of the type tests fails for its own reason", { timeout: 120_000 }, async () => {
+  const lines = readFileSync(join(ROOT, "tests", "types", "usage.ts"), "utf8").split("\n");
+  const expected = lines.flatMap((l, i) => (l.trim().startsWith("// @ts-expect-error") ? [i + 2] : []));
+  assert.ok(expected.length >= 40, `${expected.length} expected errors`);
+  writeFileSync(join(project.dir, "usage.stripped.ts"), lines.map((l) => l.replace("// @ts-expect-error", "// (expected error)")).join("\n"));
+  writeFileSync(join(project.dir, "tsconfig.stripped.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, skipLibCheck: false, target: "es2022", lib: ["es2022"], module: "nodenext", moduleResolution: "nodenext", types: [], exactOptionalPropertyTypes: true },
+    files: ["usage.stripped.ts"],
+  }));
+  const out = await run(TSC, ["-p", "tsconfig.stripped.json", "--pretty", "false"], { cwd: project.dir }).then(
+    () => assert.fail("tsc found no errors with the directives removed"), (err) => err.stdout);
+  const errors = new Map();
+  for (const m of out.matchAll(/^usage\.stripped\.ts\((\d+),\d+\): error (TS\d+)/gm)) errors.set(+m[1], [...(errors.get(+m[1]) ?? []), m[2]]);
+  const unexpected = [...errors.keys()].filter((line) => !expected.includes(line));
+  assert.deepEqual(unexpected, [], `errors outside the expected lines:\n${out}`);
+  const unknownName = expected.filter((line) => (errors.get(line) ?? []).some((c) => ["TS2304", "TS2552", "TS2339", "TS2551", "TS2305", "TS2724"].includes(c)));
+  assert.deepEqual(unknownName, [], `misuse lines failing on an unknown name, not a type mismatch:\n${out}`);
+  assert.deepEqual(expected.filter((line) => !errors.has(line)), [], "every expected line is an error");
 });
