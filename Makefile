@@ -46,7 +46,7 @@ build: setup pkg/regulars_bg.wasm
 	@# Tests and the demo import the package by its name, through its exports map.
 	@[ "$$(readlink node_modules/regulars)" = "../pkg" ] || ln -sfn ../pkg node_modules/regulars
 
-pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) scripts/build-pkg.sh
+pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) LICENSE-MIT LICENSE-APACHE CHANGELOG.md scripts/build-pkg.sh
 	bash scripts/build-pkg.sh
 
 ## Tests ----------------------------------------------------------------------------------------
@@ -60,9 +60,10 @@ test-rust:
 test-js: build
 	node --test tests/js/
 
-# The packed tarball installed in a temporary project: its types checked by tsc for each module
+# The packed tarball installed in temporary projects: its types checked by tsc for each module
 # resolution × lib (with and without DOM), skipLibCheck off, and compared with what the module
-# really exports (classes, static and instance members, both ways).
+# really exports (classes, static and instance members, both ways); its files, its README's
+# snippets (run in Node) and links, and a clean `npm publish --dry-run`.
 test-types: build
 	node --test tests/types/
 
