@@ -3,7 +3,7 @@
 // node16, nodenext and bundler — with no @types/node (`types: []`) — and so do the type tests in
 // usage.ts (correct calls compile; the `@ts-expect-error` lines must each be an error).
 // dom.ts checks what only a DOM project can pass to init (URL, Response, WebAssembly.Module);
-// dispose.ts checks `using` where the lib has Symbol.dispose.
+// dispose.ts checks `using` where the lib has Symbol.dispose; commonjs.cts a CommonJS file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -21,6 +21,9 @@ for (const [moduleResolution, module] of Object.entries(RESOLUTIONS)) {
       lib: dom ? ["es2022", "dom"] : ["es2022"], files: dom ? ["usage.ts", "dom.ts"] : ["usage.ts"] });
   }
 }
+// A CommonJS consumer: `require` of the ES-module package, which TypeScript models under nodenext.
+CELLS.push({ name: "nodenext, es2022, CommonJS file (.cts)", moduleResolution: "nodenext", module: "nodenext",
+  lib: ["es2022"], files: ["commonjs.cts"] });
 // `using` needs the lib's Disposable and Symbol.dispose; the package's classes must satisfy it there.
 CELLS.push({ name: "nodenext, es2022 + esnext.disposable", moduleResolution: "nodenext", module: "nodenext",
   lib: ["es2022", "esnext.disposable"], files: ["usage.ts", "dispose.ts"] });
@@ -29,7 +32,7 @@ CELLS.push({ name: "bundler, es2022 + dom + esnext.disposable", moduleResolution
 
 const project = installedProject();
 process.on("exit", project.cleanup);
-for (const f of ["usage.ts", "dom.ts", "dispose.ts"]) copyFileSync(join(ROOT, "tests", "types", f), join(project.dir, f));
+for (const f of ["usage.ts", "dom.ts", "dispose.ts", "commonjs.cts"]) copyFileSync(join(ROOT, "tests", "types", f), join(project.dir, f));
 
 test("the installed package type-checks in every cell of the matrix (tsc --noEmit, skipLibCheck false)", { timeout: 300_000 }, async (t) => {
   const failures = [];
