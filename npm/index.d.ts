@@ -5,7 +5,7 @@
 // retention offer is worth showing. It is WebAssembly and runs in Node >= 20, browsers (with or
 // without a bundler) and edge workers (workerd / Cloudflare Workers).
 //
-// Conventions (see API.md):
+// Conventions (see the README):
 // - Times are epoch milliseconds (like `Date.getTime()`); money is a plain number.
 // - Bulk columns are accepted as plain arrays or typed arrays; bulk results are typed arrays
 //   aligned with the input order.
