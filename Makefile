@@ -8,11 +8,11 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 NPM_SOURCES := $(wildcard npm/*)
 
-.PHONY: help peers setup tools tools-fuzz test-fuzz test-browser test-workerd browser demo test test-rust test-js test-size test-browser test-workerd build bench fuzz clean
+.PHONY: help peers setup tools tools-fuzz test-fuzz test-browser test-workerd browser demo test test-rust test-js test-types test-size test-browser test-workerd build bench fuzz clean
 
 help:
 	@echo "make demo   — install what is missing, build, print the sample shop's retention report, serve the demo"
-	@echo "make test   — everything the project checks (Rust, Node, size, browser, workerd)"
+	@echo "make test   — everything the project checks (Rust, Node, types, size, browser, workerd)"
 	@echo "make build  — the npm package in pkg/"
 	@echo "make bench  — criterion benches and the side-by-side comparisons with lifetimes and implicit"
 
@@ -46,19 +46,26 @@ build: setup pkg/regulars_bg.wasm
 	@# Tests and the demo import the package by its name, through its exports map.
 	@[ "$$(readlink node_modules/regulars)" = "../pkg" ] || ln -sfn ../pkg node_modules/regulars
 
-pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) scripts/build-pkg.sh
+pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) LICENSE-MIT LICENSE-APACHE CHANGELOG.md scripts/build-pkg.sh
 	bash scripts/build-pkg.sh
 
 ## Tests ----------------------------------------------------------------------------------------
-test: test-rust test-js test-size test-browser test-workerd test-fuzz
-	@echo "make test: Rust, Node, size, browser, workerd and fuzz checks all passed"
-	@echo "checks: 6 passed, 0 failed"
+test: test-rust test-js test-types test-size test-browser test-workerd test-fuzz
+	@echo "make test: Rust, Node, types, size, browser, workerd and fuzz checks all passed"
+	@echo "checks: 7 passed, 0 failed"
 
 test-rust:
 	cargo test --release
 
 test-js: build
 	node --test tests/js/
+
+# The packed tarball installed in temporary projects: its types checked by tsc for each module
+# resolution × lib (with and without DOM), skipLibCheck off, and compared with what the module
+# really exports (classes, static and instance members, both ways); its files, its README's
+# snippets (run in Node) and links, and a clean `npm publish --dry-run`.
+test-types: build
+	node --test tests/types/
 
 test-size: build
 	node scripts/size-check.mjs

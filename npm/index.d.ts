@@ -5,7 +5,7 @@
 // retention offer is worth showing. It is WebAssembly and runs in Node >= 20, browsers (with or
 // without a bundler) and edge workers (workerd / Cloudflare Workers).
 //
-// Conventions (see API.md):
+// Conventions (see the README):
 // - Times are epoch milliseconds (like `Date.getTime()`); money is a plain number.
 // - Bulk columns are accepted as plain arrays or typed arrays; bulk results are typed arrays
 //   aligned with the input order.
@@ -34,11 +34,29 @@ export type Segment =
 /** Bytes accepted by `fromBytes` and by `initSync`/`init`. */
 export type Bytes = Uint8Array | ArrayBuffer;
 
-/** Something that owns WebAssembly memory. */
-export interface Disposable {
+// Types that exist only in some setups (the DOM lib, @types/node, `esnext.disposable` / ES2025
+// libs) are taken from the global scope when they are there and left out when they are not, so
+// these declarations type-check under plain ES2022 libs too (`skipLibCheck: false`) without
+// adding anything to the user's globals.
+
+/** `typeof Symbol.dispose` where the lib declares it (ES2025, `esnext.disposable`, @types/node), else `never`. */
+type DisposeSymbol = SymbolConstructor extends { readonly dispose: infer S extends symbol } ? S : never;
+/** `[Symbol.dispose](): void` where the lib has `Symbol.dispose`, else nothing. */
+type DisposeMethod = { [K in DisposeSymbol]: () => void };
+/** The instance type of the global class `Name` (e.g. `URL`, `Response`) where the lib declares it, else `never`. */
+type GlobalInstance<Name extends string> = typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : never;
+/** `WebAssembly.Module` where the lib declares it (DOM, @types/node, workers' types), else `never`. */
+type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer T } } } ? T : never;
+/** The DOM's `BufferSource`, spelled with ES2022 types. */
+type BufferSourceLike = ArrayBuffer | ArrayBufferView;
+
+/**
+ * Something that owns WebAssembly memory. Where the lib has `Symbol.dispose`, it also has
+ * `[Symbol.dispose]()` (the same as `free()`), so `using x = ...` releases it at the end of the block.
+ */
+export interface Disposable extends DisposeMethod {
   /** Releases the object's WebAssembly memory now; the object is unusable afterwards. */
   free(): void;
-  [Symbol.dispose](): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -46,7 +64,9 @@ export interface Disposable {
 // ---------------------------------------------------------------------------------------------
 
 /** What `init` and `initSync` accept: the compiled module, its bytes, or (for `init`) a URL/response. */
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+export type InitInput =
+  | string | GlobalInstance<"URL"> | GlobalInstance<"Request"> | GlobalInstance<"Response">
+  | BufferSourceLike | WasmModule;
 
 /**
  * Loads the WebAssembly module. Needed once in browsers without a bundler (`import init from
@@ -62,7 +82,7 @@ export default function init(
  * Instantiates the module synchronously from a compiled `WebAssembly.Module` or its bytes
  * (e.g. in a worker that already has them).
  */
-export function initSync(module: { module: WebAssembly.Module | BufferSource } | WebAssembly.Module | BufferSource): unknown;
+export function initSync(module: { module: WasmModule | BufferSourceLike } | WasmModule | BufferSourceLike): unknown;
 
 /** Installs the module's panic hook; called automatically at instantiation (exported by the glue). */
 export function start(): void;
@@ -207,8 +227,8 @@ export class Transactions implements Disposable {
   /** Customer retention rate for consecutive periods of `periodDays` days (e.g. 30 for monthly). */
   retentionRates(periodDays: number): RetentionPeriod[];
   free(): void;
-  [Symbol.dispose](): void;
 }
+export interface Transactions extends Disposable {} // free(), and [Symbol.dispose]() where the lib has it
 
 /** Columns for `Summary.fromColumns` (all of equal length). */
 export interface SummaryColumns {
@@ -268,8 +288,8 @@ export class Summary implements Disposable {
   /** RFM scores (quantile bins, default 5) and the 11-segment map. */
   rfm(options?: { bins?: number }): Rfm;
   free(): void;
-  [Symbol.dispose](): void;
 }
+export interface Summary extends Disposable {} // free(), and [Symbol.dispose]() where the lib has it
 
 // ---------------------------------------------------------------------------------------------
 // Churn and customer value
@@ -317,8 +337,8 @@ export class BetaGeo implements PurchaseModel {
   probabilityNoPurchase(t: number, s: Summary): Float64Array;
   toBytes(): Uint8Array;
   free(): void;
-  [Symbol.dispose](): void;
 }
+export interface BetaGeo extends Disposable {} // free(), and [Symbol.dispose]() where the lib has it
 
 /** The MBG/NBD model (Batislam, Denizel & Filiztekin 2007): BG/NBD where customers can also drop out at time zero. */
 export class ModifiedBetaGeo implements PurchaseModel {
@@ -336,8 +356,8 @@ export class ModifiedBetaGeo implements PurchaseModel {
   probabilityNoPurchase(t: number, s: Summary): Float64Array;
   toBytes(): Uint8Array;
   free(): void;
-  [Symbol.dispose](): void;
 }
+export interface ModifiedBetaGeo extends Disposable {} // free(), and [Symbol.dispose]() where the lib has it
 
 /** The Pareto/NBD model (Schmittlein, Morrison & Colombo 1987; Fader & Hardie's notes). */
 export class ParetoNbd implements PurchaseModel {
@@ -355,8 +375,8 @@ export class ParetoNbd implements PurchaseModel {
   probabilityNoPurchase(t: number, s: Summary): Float64Array;
   toBytes(): Uint8Array;
   free(): void;
-  [Symbol.dispose](): void;
 }
+export interface ParetoNbd extends Disposable {} // free(), and [Symbol.dispose]() where the lib has it
 
 /** Gamma-Gamma spend model parameters (Fader, Hardie & Lee 2005, "RFM and CLV"). */
 export interface GammaGammaParams { p: number; q: number; gamma: number }
@@ -376,8 +396,8 @@ export class GammaGamma implements Disposable {
   expectedSpend(s: Summary): Float64Array;
   toBytes(): Uint8Array;
   free(): void;
-  [Symbol.dispose](): void;
 }
+export interface GammaGamma extends Disposable {} // free(), and [Symbol.dispose]() where the lib has it
 
 /** Options of `customerLifetimeValue`. */
 export interface ClvOptions {
@@ -466,8 +486,8 @@ export class ChurnModel implements Disposable {
   readonly validation: ChurnValidation;
   toBytes(): Uint8Array;
   free(): void;
-  [Symbol.dispose](): void;
 }
+export interface ChurnModel extends Disposable {} // free(), and [Symbol.dispose]() where the lib has it
 
 // ---------------------------------------------------------------------------------------------
 // Recommendations
@@ -543,8 +563,8 @@ export class Recommender implements Disposable {
   /** Model bytes; `"f16"` or `"int8"` factors make a smaller model for the edge. Default `"f32"`. */
   toBytes(options?: { quantization?: "f32" | "f16" | "int8" }): Uint8Array;
   free(): void;
-  [Symbol.dispose](): void;
 }
+export interface Recommender extends Disposable {} // free(), and [Symbol.dispose]() where the lib has it
 
 /** Options of `evaluateRecommender`: the split and any `Recommender.fit` option. */
 export interface RecommenderEvaluationOptions extends RecommenderOptions {
@@ -686,8 +706,8 @@ export class OfferRanker implements Disposable {
   readonly rewardsSeen: number;
   toBytes(): Uint8Array;
   free(): void;
-  [Symbol.dispose](): void;
 }
+export interface OfferRanker extends Disposable {} // free(), and [Symbol.dispose]() where the lib has it
 
 /** What `OfferSimulator.run` reports: expected cumulative rewards (money) over the rounds. */
 export interface SimulationReport {
@@ -729,5 +749,5 @@ export class OfferSimulator implements Disposable {
   /** The true mean reward per customer of `ranker`'s current policy, over `customers` simulated customers. */
   policyValue(ranker: OfferRanker, customers: number, seed?: number): number;
   free(): void;
-  [Symbol.dispose](): void;
 }
+export interface OfferSimulator extends Disposable {} // free(), and [Symbol.dispose]() where the lib has it

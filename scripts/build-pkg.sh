@@ -23,6 +23,7 @@ else
 fi
 cp npm/node.js npm/workerd.js npm/web.js npm/extend.js npm/package.json pkg.tmp/
 if [ -f npm/index.d.ts ]; then cp npm/index.d.ts pkg.tmp/index.d.ts; else cp pkg.tmp/regulars.d.ts pkg.tmp/index.d.ts; fi
-cp README.md pkg.tmp/README.md 2>/dev/null || true
+# The package carries the users' README (npm/README.md), not the repository's, and the licences.
+cp npm/README.md LICENSE-MIT LICENSE-APACHE CHANGELOG.md pkg.tmp/
 rm -rf pkg && mv pkg.tmp pkg
 echo "build-pkg: pkg/regulars_bg.wasm $(wc -c < pkg/regulars_bg.wasm) bytes, $(gzip -9 -c pkg/regulars_bg.wasm | wc -c) gzipped"
