@@ -22,7 +22,7 @@
 //!
 //! | capability | serves (both builds) | fits (full build only) |
 //! |---|---|---|
-//! | [`data`] | `Transactions::from_columns`, `Summary`, RFM | CSV import (reached only by fitting), `measures` (shop reports) |
+//! | [`data`] | `Transactions::from_columns`, `Summary`, RFM | `measures` (shop reports); CSV import is compiled (`csv` also holds `canonical_id`, which serving uses) but not exported |
 //! | [`churn`] | each model's scoring and bytes, `clv`, `ChurnModel::score` | `simulate`; the likelihoods and `optimize` (still in the model files, see docs/size.md) |
 //! | [`recommend`] | `recommender` (facade, bytes, scorers), `als` (model, fold-in kernels), `item_knn`, `popular`, `quantize` | `recommender::fit`, `recommender::auto` (validation folds), `als::fit`, `eval` |
 //! | [`offers`] | `catalogue`, `context`, `value`, `bandit` (rank, decision records, bytes) | `ope` (off-policy evaluation), `simulator`, reward learning (JS: `js/fit/`) |
