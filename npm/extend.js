@@ -1,49 +1,5 @@
-// The few API methods that take "one of several classes" (wasm-bindgen cannot), dispatched here
-// to the class-specific exports, and results unpacked from one buffer. No computing.
-import { ChurnModel, OfferRanker, Recommender, Summary } from "./regulars.js";
+// Installs the JS-side methods (npm/extend-classes.js) on the full build's classes.
+import * as glue from "./regulars.js";
+import { extend } from "./extend-classes.js";
 
-/** `churn.score(tx or s)`. */
-ChurnModel.prototype.score = function score(input) {
-  return input instanceof Summary ? this.scoreSummary(input) : this.scoreTransactions(input);
-};
-
-/** Offer or item ids by index, fetched once per model (a model's catalogue never changes). */
-const idCache = new WeakMap();
-function ids(model, fetch) {
-  let list = idCache.get(model);
-  if (list === undefined) idCache.set(model, (list = fetch.call(model)));
-  return list;
-}
-
-/** `ranker.rank(context)`: assembled from `__rankPacked`'s text (event id and reasons, one per
- * line), `__rankNumbers` and the offer ids — JSON with 40 full-precision floats cost more to
- * format and parse than the ranking itself. */
-OfferRanker.prototype.rank = function rank(context) {
-  const lines = this.__rankPacked(context).split("\n");
-  const numbers = this.__rankNumbers();
-  const offerIds = ids(this, this.__offerIds);
-  const ranking = new Array(lines.length - 1);
-  for (let k = 0; k < ranking.length; k++) {
-    ranking[k] = { offer: offerIds[numbers[3 * k]], probability: numbers[3 * k + 1], expectedValue: numbers[3 * k + 2], reason: lines[k + 1] };
-  }
-  return { eventId: lines[0], ranking };
-};
-
-/** `rec.recommendMany(customers, opts)`: the lists come across packed (one index and one score
- * buffer for the whole batch, see `__recommendManyPacked`) and are unpacked here — a JS string
- * per recommendation decoded from wasm memory cost more than the recommending. */
-Recommender.prototype.recommendMany = function recommendMany(customers, options) {
-  const packed = this.__recommendManyPacked(customers, options);
-  const itemIds = ids(this, this.__itemIds);
-  const { counts, items, scores } = packed;
-  const outItems = new Array(counts.length), outScores = new Array(counts.length);
-  let at = 0;
-  for (let c = 0; c < counts.length; c++) {
-    const n = counts[c], list = new Array(n);
-    for (let j = 0; j < n; j++) list[j] = itemIds[items[at + j]];
-    outItems[c] = list;
-    outScores[c] = scores.slice(at, at + n);
-    at += n;
-  }
-  return { customers: packed.customers, items: outItems, scores: outScores };
-};
+extend(glue);

@@ -13,6 +13,22 @@
 //! (risk, CLV, segment); `Transactions` → interactions → `Recommender`; scores and a customer's
 //! context → `OfferRanker`. The core is plain Rust; the wasm-bindgen layer lives in `js/`
 //! (compiled for wasm32 only) and does no computing of its own.
+//!
+//! ## What serves and what fits
+//!
+//! Two builds come from this crate: `regulars` (default feature `fit`: everything) and
+//! `regulars/serve` (`--no-default-features`: load saved models, score, recommend, rank). Per
+//! capability, the modules only the full build compiles (`#[cfg(feature = "fit")]` on the module):
+//!
+//! | capability | serves (both builds) | fits (full build only) |
+//! |---|---|---|
+//! | [`data`] | `Transactions::from_columns`, `Summary`, RFM | `measures` (shop reports); CSV import is compiled (`csv` also holds `canonical_id`, which serving uses) but not exported |
+//! | [`churn`] | each model's scoring and bytes, `clv`, `ChurnModel::score` | `simulate`; the likelihoods and `optimize` (still in the model files, see docs/size.md) |
+//! | [`recommend`] | `recommender` (facade, bytes, scorers), `als` (model, fold-in kernels), `item_knn`, `popular`, `quantize` | `recommender::fit`, `recommender::auto` (validation folds), `als::fit`, `eval` |
+//! | [`offers`] | `catalogue`, `context`, `value`, `bandit` (rank, decision records, bytes) | `ope` (off-policy evaluation), `simulator`, reward learning (JS: `js/fit/`) |
+//!
+//! In `js/`, each file declares its classes with their serving methods; `js/fit/` adds the
+//! fitting methods to the same classes.
 
 pub mod churn;
 pub mod codec;

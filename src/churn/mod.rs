@@ -16,6 +16,7 @@ pub mod logistic;
 pub mod mbg_nbd;
 pub mod optimize;
 pub mod pareto_nbd;
+#[cfg(feature = "fit")]
 pub mod simulate;
 pub mod special;
 

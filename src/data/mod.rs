@@ -3,6 +3,7 @@
 //! and the shop-level retention measures.
 
 mod csv;
+#[cfg(feature = "fit")]
 mod measures;
 mod rfm;
 mod summary;
@@ -10,6 +11,7 @@ mod time;
 mod transactions;
 
 pub use csv::{canonical_id, CsvMapping, CsvOptions};
+#[cfg(feature = "fit")]
 pub use measures::{RetentionPeriod, ShopMeasures};
 pub use rfm::{segment_for_scores, Rfm, SEGMENTS};
 pub use summary::{Holdout, Summary, SummaryOptions, TimeUnit};

@@ -1,36 +1,13 @@
 //! JS classes for the buy-till-you-die models (`BetaGeo`, `ModifiedBetaGeo`, `ParetoNbd`,
-//! `GammaGamma`) and `customerLifetimeValue`.
+//! `GammaGamma`), `ChurnModel` and `customerLifetimeValue`: loading, scoring, saving (fitting:
+//! `fit/churn.rs`).
 
 use js_sys::{Float64Array, Object, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use super::data::JsSummary;
 use super::*;
-use crate::churn::{
-    customer_lifetime_value, BetaGeo, BetaGeoOptions, ChurnModel, ChurnOptions, ChurnScores, ClvOptions, GammaGamma,
-    GammaGammaOptions, ModifiedBetaGeo, ParetoNbd, ParetoNbdOptions, TransactionModel,
-};
-use crate::data::Summary;
-use crate::error::Result;
-
-fn fit_bg_nbd(summary: &Summary, penalizer: f64) -> Result<BetaGeo> {
-    BetaGeoOptions::default().penalizer(penalizer).fit(summary)
-}
-fn fit_mbg_nbd(summary: &Summary, penalizer: f64) -> Result<ModifiedBetaGeo> {
-    ModifiedBetaGeo::fit_with(summary, BetaGeoOptions::default().penalizer(penalizer))
-}
-fn fit_pareto_nbd(summary: &Summary, penalizer: f64) -> Result<ParetoNbd> {
-    ParetoNbdOptions::default().penalizer(penalizer).fit(summary)
-}
-
-fn penalizer(options: &JsValue) -> JsResult<f64> {
-    let o = super::options(options, "options")?;
-    match number_option(o.as_ref(), "penalizer", "options")? {
-        None => Ok(0.0),
-        Some(p) if p >= 0.0 => Ok(p),
-        Some(p) => Err(js_error(format!("options.penalizer must be >= 0, got {p}"))),
-    }
-}
+use crate::churn::{customer_lifetime_value, BetaGeo, ChurnModel, ChurnScores, ClvOptions, GammaGamma, ModifiedBetaGeo, ParetoNbd, TransactionModel};
 
 fn named_values(names: &[(&'static str, f64)]) -> Object {
     let out = Object::new();
@@ -52,7 +29,7 @@ fn standard_errors(names: &[(&'static str, f64)], se: &Option<Vec<f64>>) -> JsVa
 
 /// One JS class per count model: the same methods, one core call each.
 macro_rules! count_model_class {
-    ($js:ident, $name:literal, $model:ty, $fit:path) => {
+    ($js:ident, $name:literal, $model:ty) => {
         #[wasm_bindgen(js_name = $name)]
         pub struct $js {
             pub(crate) inner: $model,
@@ -60,10 +37,6 @@ macro_rules! count_model_class {
 
         #[wasm_bindgen(js_class = $name)]
         impl $js {
-            /// Fits by maximum likelihood: `fit(summary, { penalizer? })`.
-            pub fn fit(summary: &JsSummary, options: JsValue) -> JsResult<$js> {
-                $fit(&summary.inner, penalizer(&options)?).map(|inner| $js { inner }).map_err(to_js)
-            }
             /// The fitted parameters, named as in the papers.
             #[wasm_bindgen(getter)]
             pub fn params(&self) -> Object {
@@ -108,9 +81,9 @@ macro_rules! count_model_class {
     };
 }
 
-count_model_class!(JsBetaGeo, "BetaGeo", BetaGeo, fit_bg_nbd);
-count_model_class!(JsModifiedBetaGeo, "ModifiedBetaGeo", ModifiedBetaGeo, fit_mbg_nbd);
-count_model_class!(JsParetoNbd, "ParetoNbd", ParetoNbd, fit_pareto_nbd);
+count_model_class!(JsBetaGeo, "BetaGeo", BetaGeo);
+count_model_class!(JsModifiedBetaGeo, "ModifiedBetaGeo", ModifiedBetaGeo);
+count_model_class!(JsParetoNbd, "ParetoNbd", ParetoNbd);
 
 /// The count model behind any of the JS count-model classes, recovered from its bytes (a few
 /// dozen bytes) because wasm-bindgen cannot take "one of several classes" as an argument.
@@ -137,11 +110,6 @@ pub struct JsGammaGamma {
 
 #[wasm_bindgen(js_class = GammaGamma)]
 impl JsGammaGamma {
-    /// Fits on the customers with frequency > 0: `fit(summary, { penalizer? })`.
-    pub fn fit(summary: &JsSummary, options: JsValue) -> JsResult<JsGammaGamma> {
-        let options = GammaGammaOptions::default().penalizer(penalizer(&options)?);
-        options.fit(&summary.inner).map(|inner| JsGammaGamma { inner }).map_err(to_js)
-    }
     /// `{ p, q, gamma }`.
     #[wasm_bindgen(getter)]
     pub fn params(&self) -> Object {
@@ -186,7 +154,7 @@ pub fn customer_lifetime_value_js(model: JsValue, spend: &JsGammaGamma, summary:
 
 #[wasm_bindgen(js_name = ChurnModel)]
 pub struct JsChurnModel {
-    inner: ChurnModel,
+    pub(crate) inner: ChurnModel,
 }
 
 fn scores_object(scores: ChurnScores) -> Object {
@@ -202,22 +170,6 @@ fn scores_object(scores: ChurnScores) -> Object {
 
 #[wasm_bindgen(js_class = ChurnModel)]
 impl JsChurnModel {
-    /// `ChurnModel.fit(tx, { horizon? (days, 90), observationEnd?, seed?, clvHorizon? (days, 365),
-    /// annualDiscountRate? (0.1) })`.
-    pub fn fit(tx: &super::data::JsTransactions, options: JsValue) -> JsResult<JsChurnModel> {
-        let o = super::options(&options, "options")?;
-        let o = o.as_ref();
-        let defaults = ChurnOptions::default();
-        let options = ChurnOptions {
-            horizon: number_option(o, "horizon", "options")?.unwrap_or(defaults.horizon),
-            observation_end: number_option(o, "observationEnd", "options")?,
-            seed: integer_option(o, "seed", "options", 0.0, 9_007_199_254_740_991.0)?.unwrap_or(defaults.seed),
-            clv_horizon: number_option(o, "clvHorizon", "options")?.unwrap_or(defaults.clv_horizon),
-            annual_discount_rate: number_option(o, "annualDiscountRate", "options")?.unwrap_or(defaults.annual_discount_rate),
-        };
-        ChurnModel::fit(&tx.inner, options).map(|inner| JsChurnModel { inner }).map_err(to_js)
-    }
-
     /// Scores the customers of a `Transactions` (as of the model's observation end). The JS
     /// `score(tx or s)` dispatches here or to `scoreSummary`.
     #[wasm_bindgen(js_name = scoreTransactions)]

@@ -9,6 +9,8 @@ use crate::error::Error;
 
 mod churn;
 mod data;
+#[cfg(feature = "fit")]
+mod fit;
 mod offers;
 mod recommend;
 
@@ -36,7 +38,7 @@ pub(crate) fn js_error(message: impl AsRef<str>) -> JsValue {
     js_sys::Error::new(message.as_ref()).into()
 }
 
-fn type_name(value: &JsValue) -> String {
+pub(crate) fn type_name(value: &JsValue) -> String {
     if value.is_null() {
         "null".into()
     } else if value.is_undefined() {
@@ -124,12 +126,6 @@ pub(crate) fn number_argument(value: &JsValue, name: &str) -> JsResult<f64> {
 /// An id argument: a string, or a number (as `String(x)`).
 pub(crate) fn id_argument(value: &JsValue, name: &str) -> JsResult<String> {
     id_value(value).ok_or_else(|| js_error(format!("{name} must be a string or a number, got {}", type_name(value))))
-}
-
-pub(crate) fn string_argument(value: &JsValue, name: &str) -> JsResult<String> {
-    value
-        .as_string()
-        .ok_or_else(|| js_error(format!("{name} must be a string, got {}", type_name(value))))
 }
 
 /// A numeric column: a plain array of numbers or any typed array. Values are checked for type

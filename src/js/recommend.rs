@@ -1,35 +1,34 @@
-//! JS class `Recommender` and the evaluation helper `evaluateRecommender`.
+//! JS class `Recommender`: loading, recommending, explaining, saving (fitting: `fit/recommend.rs`).
 
 use std::cell::RefCell;
 
 use js_sys::{Array, Float32Array, Function, Object, Uint32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::data::JsTransactions;
 use super::*;
 use crate::data::canonical_id;
-use crate::recommend::{evaluate, time_split, Algorithm, Quantization, Recommender, RecommenderOptions};
+use crate::recommend::{Quantization, Recommender};
 
 #[wasm_bindgen(js_name = Recommender)]
 pub struct JsRecommender {
-    inner: Recommender,
+    pub(crate) inner: Recommender,
 }
 
 /// Calls a JS progress callback; its first exception is kept and reported after the core call.
-struct Progress {
+pub(crate) struct Progress {
     callback: Option<Function>,
     error: RefCell<Option<JsValue>>,
 }
 
 impl Progress {
-    fn from_options(o: Option<&Object>, context: &str) -> JsResult<Progress> {
+    pub(crate) fn from_options(o: Option<&Object>, context: &str) -> JsResult<Progress> {
         let callback = match property(o, "onProgress")? {
             None => None,
             Some(f) => Some(f.dyn_into::<Function>().map_err(|_| js_error(format!("{context}.onProgress must be a function")))?),
         };
         Ok(Progress { callback, error: RefCell::new(None) })
     }
-    fn report(&self, fraction: f64) {
+    pub(crate) fn report(&self, fraction: f64) {
         if let Some(f) = &self.callback {
             if self.error.borrow().is_none() {
                 if let Err(e) = f.call1(&JsValue::NULL, &JsValue::from_f64(fraction.clamp(0.0, 1.0))) {
@@ -38,7 +37,7 @@ impl Progress {
             }
         }
     }
-    fn finish(self) -> JsResult<()> {
+    pub(crate) fn finish(self) -> JsResult<()> {
         match self.error.into_inner() {
             Some(e) => Err(e),
             None => Ok(()),
@@ -46,25 +45,7 @@ impl Progress {
     }
 }
 
-fn fit_options(o: Option<&Object>, context: &str) -> JsResult<RecommenderOptions> {
-    let d = RecommenderOptions::default();
-    Ok(RecommenderOptions {
-        algorithm: match string_option(o, "algorithm", context)? {
-            None => d.algorithm,
-            Some(a) => Algorithm::parse(&a).map_err(|e| js_error(format!("{context}.{e}")))?,
-        },
-        factors: integer_option(o, "factors", context, 1.0, 1024.0)?.map_or(d.factors, |v| v as usize),
-        iterations: integer_option(o, "iterations", context, 1.0, 1000.0)?.map_or(d.iterations, |v| v as usize),
-        regularization: number_option(o, "regularization", context)?.unwrap_or(d.regularization),
-        alpha: number_option(o, "alpha", context)?.unwrap_or(d.alpha),
-        neighbours: integer_option(o, "neighbours", context, 1.0, 10000.0)?.map_or(d.neighbours, |v| v as usize),
-        seed: integer_option(o, "seed", context, 0.0, 9_007_199_254_740_991.0)?.unwrap_or(d.seed),
-        max_memory_mb: number_option(o, "maxMemoryMb", context)?.unwrap_or(d.max_memory_mb),
-        ..d
-    })
-}
-
-fn k_option(o: Option<&Object>, context: &str) -> JsResult<usize> {
+pub(crate) fn k_option(o: Option<&Object>, context: &str) -> JsResult<usize> {
     Ok(integer_option(o, "k", context, 1.0, 100_000.0)?.map_or(10, |k| k as usize))
 }
 
@@ -82,17 +63,6 @@ fn scored_list<S: AsRef<str>, V: Copy + Into<f64>>(items: &[(S, V)], score_key: 
 
 #[wasm_bindgen(js_class = Recommender)]
 impl JsRecommender {
-    /// `Recommender.fit(tx, { algorithm?: "als" | "itemknn" | "popular" | "auto", factors?,
-    /// iterations?, regularization?, alpha?, neighbours?, seed?, onProgress? })`.
-    pub fn fit(tx: &JsTransactions, options: JsValue) -> JsResult<JsRecommender> {
-        let o = super::options(&options, "options")?;
-        let fit = fit_options(o.as_ref(), "options")?;
-        let progress = Progress::from_options(o.as_ref(), "options")?;
-        let result = Recommender::fit(&tx.inner, &fit, &mut |f| progress.report(f));
-        progress.finish()?;
-        result.map(|inner| JsRecommender { inner }).map_err(to_js)
-    }
-
     /// Top `k` items for a customer: `recommend(customer, { k?, excludePurchased?, exclude?,
     /// candidates? })`. An unknown customer gets popular items.
     pub fn recommend(&self, customer: JsValue, options: JsValue) -> JsResult<Array> {
@@ -196,35 +166,4 @@ impl JsRecommender {
         let bytes = bytes_argument(&bytes, "bytes")?;
         Recommender::from_bytes(&bytes).map(|inner| JsRecommender { inner }).map_err(to_js)
     }
-}
-
-/// Checks a recommender on the shop's own data: `evaluateRecommender(tx, { splitTime, k?, ...fit
-/// options })` trains on the rows before `splitTime` and scores, for every training customer, the
-/// items first bought on or after it: `{ customers, precision, recall, recallCapped, ndcg,
-/// coverage, algorithm }`.
-#[wasm_bindgen(js_name = evaluateRecommender)]
-pub fn evaluate_recommender(tx: &JsTransactions, options: JsValue) -> JsResult<Object> {
-    let o = required_object(&options, "options")?;
-    let o = Some(&o);
-    let split_time = number_option(o, "splitTime", "options")?.ok_or_else(|| js_error("options.splitTime is required (epoch ms)"))?;
-    let k = k_option(o, "options")?;
-    let fit = fit_options(o, "options")?;
-    let split = time_split(&tx.inner, split_time).map_err(to_js)?;
-    let progress = Progress::from_options(o, "options")?;
-    let model = Recommender::fit(&split.train, &fit, &mut |f| progress.report(f));
-    progress.finish()?;
-    let model = model.map_err(to_js)?;
-    let metrics = evaluate(&split.test, k, model.item_ids().len(), |c| {
-        Ok(model.recommend(c, k, true, &[], None).into_iter().map(|(item, _)| item).collect())
-    })
-    .map_err(to_js)?;
-    let out = Object::new();
-    set(&out, "customers", metrics.customers as f64);
-    set(&out, "precision", metrics.precision);
-    set(&out, "recall", metrics.recall);
-    set(&out, "recallCapped", metrics.recall_capped);
-    set(&out, "ndcg", metrics.ndcg);
-    set(&out, "coverage", metrics.coverage);
-    set(&out, "algorithm", model.blend().name());
-    Ok(out)
 }

@@ -14,13 +14,17 @@
 pub mod bandit;
 pub mod catalogue;
 pub mod context;
+#[cfg(feature = "fit")]
 pub mod ope;
+#[cfg(feature = "fit")]
 pub mod simulator;
 pub mod value;
 
 pub use bandit::{OfferRanker, RankedOffer, Ranking, RankerOptions};
 pub use catalogue::{Catalogue, Eligibility, Offer, OfferKind, OfferSpec};
+#[cfg(feature = "fit")]
 pub use ope::{evaluate, LoggedRow, OffPolicyEstimate};
+#[cfg(feature = "fit")]
 pub use simulator::{SimulationReport, Simulator, SimulatorConfig};
 pub use context::Context;
 pub use value::{Economics, PriorEstimate};

@@ -50,7 +50,7 @@ for (const [subpath] of typedEntries) {
 test("the entries left out of the check above still exist, and the rest were checked", () => {
   for (const subpath of Object.keys(NOT_LOADABLE_IN_NODE)) assert.ok(exports[subpath], `${subpath} is no longer an entry`);
   const checked = typedEntries.filter(([subpath]) => !(subpath in NOT_LOADABLE_IN_NODE)).map(([subpath]) => subpath);
-  for (const subpath of [".", "./web", "./node", "./workerd"]) assert.ok(checked.includes(subpath), checked.join(", "));
+  for (const subpath of [".", "./web", "./node", "./workerd", "./serve"]) assert.ok(checked.includes(subpath), checked.join(", "));
 });
 
 test("the comparison reports a doctored declaration list, both ways", () => {

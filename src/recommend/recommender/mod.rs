@@ -21,8 +21,10 @@
 //! filters, explanations; [`bytes`] saving and loading); [`scorers`] the options and the fitting of the three scorers;
 //! [`auto`] the validation folds of `"auto"`; [`fit`] `Recommender::fit`, which ties them together.
 
+#[cfg(feature = "fit")]
 mod auto;
 mod bytes;
+#[cfg(feature = "fit")]
 mod fit;
 mod scorers;
 
@@ -62,6 +64,7 @@ impl Blend {
     pub const KNN: Blend = Blend { als: 0.0, knn: 1.0, popular: 0.0, popularity_half_life_days: 0.0, freshness_half_life_days: 0.0, als_recency_half_life_days: 0.0, knn_recency_half_life_days: 0.0 };
     pub const POPULAR: Blend = Blend { als: 0.0, knn: 0.0, popular: 1.0, popularity_half_life_days: 0.0, freshness_half_life_days: 0.0, als_recency_half_life_days: 0.0, knn_recency_half_life_days: 0.0 };
 
+    #[cfg_attr(not(feature = "fit"), allow(dead_code))] // used by fitting (auto) only
     fn new(als: f32, knn: f32, popular: f32, popularity_half_life_days: f32) -> Blend {
         let total = als + knn + popular;
         Blend {

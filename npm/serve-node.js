@@ -1,0 +1,10 @@
+// `regulars/serve` Node entry (the serving build): instantiates the module synchronously, so `await import("regulars")` is ready to use.
+import { readFileSync } from "node:fs";
+import { initSync } from "./regulars_serve.js";
+import "./serve-extend.js";
+
+initSync({ module: readFileSync(new URL("./regulars_serve_bg.wasm", import.meta.url)) });
+
+export * from "./regulars_serve.js";
+/** Already initialised in Node; kept so the same code runs in every runtime. */
+export default async function init() {}

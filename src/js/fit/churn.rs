@@ -1,0 +1,73 @@
+//! Fitting the churn models from JS (the full build only).
+
+use wasm_bindgen::prelude::*;
+
+use crate::churn::{BetaGeo, BetaGeoOptions, ChurnModel, ChurnOptions, GammaGammaOptions, ModifiedBetaGeo, ParetoNbd, ParetoNbdOptions};
+use crate::data::Summary;
+use crate::error::Result;
+use crate::js::churn::{JsBetaGeo, JsChurnModel, JsGammaGamma, JsModifiedBetaGeo, JsParetoNbd};
+use crate::js::data::{JsSummary, JsTransactions};
+use crate::js::*;
+
+fn fit_bg_nbd(summary: &Summary, penalizer: f64) -> Result<BetaGeo> {
+    BetaGeoOptions::default().penalizer(penalizer).fit(summary)
+}
+fn fit_mbg_nbd(summary: &Summary, penalizer: f64) -> Result<ModifiedBetaGeo> {
+    ModifiedBetaGeo::fit_with(summary, BetaGeoOptions::default().penalizer(penalizer))
+}
+fn fit_pareto_nbd(summary: &Summary, penalizer: f64) -> Result<ParetoNbd> {
+    ParetoNbdOptions::default().penalizer(penalizer).fit(summary)
+}
+
+fn penalizer(options: &JsValue) -> JsResult<f64> {
+    let o = crate::js::options(options, "options")?;
+    match number_option(o.as_ref(), "penalizer", "options")? {
+        None => Ok(0.0),
+        Some(p) if p >= 0.0 => Ok(p),
+        Some(p) => Err(js_error(format!("options.penalizer must be >= 0, got {p}"))),
+    }
+}
+
+macro_rules! count_model_fit {
+    ($js:ident, $name:literal, $fit:path) => {
+        #[wasm_bindgen(js_class = $name)]
+        impl $js {
+            /// Fits by maximum likelihood: `fit(summary, { penalizer? })`.
+            pub fn fit(summary: &JsSummary, options: JsValue) -> JsResult<$js> {
+                $fit(&summary.inner, penalizer(&options)?).map(|inner| $js { inner }).map_err(to_js)
+            }
+        }
+    };
+}
+
+count_model_fit!(JsBetaGeo, "BetaGeo", fit_bg_nbd);
+count_model_fit!(JsModifiedBetaGeo, "ModifiedBetaGeo", fit_mbg_nbd);
+count_model_fit!(JsParetoNbd, "ParetoNbd", fit_pareto_nbd);
+
+#[wasm_bindgen(js_class = GammaGamma)]
+impl JsGammaGamma {
+    /// Fits on the customers with frequency > 0: `fit(summary, { penalizer? })`.
+    pub fn fit(summary: &JsSummary, options: JsValue) -> JsResult<JsGammaGamma> {
+        let options = GammaGammaOptions::default().penalizer(penalizer(&options)?);
+        options.fit(&summary.inner).map(|inner| JsGammaGamma { inner }).map_err(to_js)
+    }
+}
+
+#[wasm_bindgen(js_class = ChurnModel)]
+impl JsChurnModel {
+    /// `ChurnModel.fit(tx, { horizon? (days, 90), observationEnd?, seed?, clvHorizon? (days, 365),
+    /// annualDiscountRate? (0.1) })`.
+    pub fn fit(tx: &JsTransactions, options: JsValue) -> JsResult<JsChurnModel> {
+        let o = crate::js::options(&options, "options")?;
+        let o = o.as_ref();
+        let defaults = ChurnOptions::default();
+        let options = ChurnOptions {
+            horizon: number_option(o, "horizon", "options")?.unwrap_or(defaults.horizon),
+            observation_end: number_option(o, "observationEnd", "options")?,
+            seed: integer_option(o, "seed", "options", 0.0, 9_007_199_254_740_991.0)?.unwrap_or(defaults.seed),
+            clv_horizon: number_option(o, "clvHorizon", "options")?.unwrap_or(defaults.clv_horizon),
+            annual_discount_rate: number_option(o, "annualDiscountRate", "options")?.unwrap_or(defaults.annual_discount_rate),
+        };
+        ChurnModel::fit(&tx.inner, options).map(|inner| JsChurnModel { inner }).map_err(to_js)
+    }
+}

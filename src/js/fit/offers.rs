@@ -1,0 +1,224 @@
+//! `OfferRanker.reward` / `evaluate` and `OfferSimulator` (the full build only): learning from
+//! rewards and judging policies happen offline.
+
+use js_sys::{Array, Object};
+use wasm_bindgen::prelude::*;
+
+use crate::js::offers::{context, JsOfferRanker, MAX_SEED};
+use crate::offers::Context;
+use crate::js::*;
+use crate::offers::{evaluate, LoggedRow, OfferRanker, SimulationReport, Simulator, SimulatorConfig};
+
+fn context_object(c: &Context) -> Object {
+    let out = Object::new();
+    if let Some(customer) = &c.customer {
+        set(&out, "customer", customer.as_str());
+    }
+    set(&out, "risk", c.risk);
+    set(&out, "clv", c.clv);
+    if let Some(s) = &c.segment {
+        set(&out, "segment", s.as_str());
+    }
+    if let Some(v) = c.order_value {
+        set(&out, "orderValue", v);
+    }
+    if !c.features.is_empty() {
+        let f = Object::new();
+        for (k, v) in &c.features {
+            set(&f, k, *v);
+        }
+        set(&out, "features", f);
+    }
+    out
+}
+
+fn string_argument(value: &JsValue, name: &str) -> JsResult<String> {
+    value
+        .as_string()
+        .ok_or_else(|| js_error(format!("{name} must be a string, got {}", type_name(value))))
+}
+
+/// The ranker behind a JS `OfferRanker` given as a plain argument (an optional `policy`).
+fn ranker_from_js(value: &JsValue, name: &str) -> JsResult<OfferRanker> {
+    let to_bytes = js_sys::Reflect::get(value, &JsValue::from_str("toBytes"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .ok_or_else(|| js_error(format!("{name} must be an OfferRanker")))?;
+    let bytes = bytes_argument(&to_bytes.call0(value)?, name)?;
+    OfferRanker::from_bytes(&bytes).map_err(|_| js_error(format!("{name} must be an OfferRanker")))
+}
+
+#[wasm_bindgen(js_class = OfferRanker)]
+impl JsOfferRanker {
+    /// Feeds back what an event earned (e.g. the margin of the order that followed, minus the
+    /// offer's cost; 0 when nothing was bought).
+    pub fn reward(&mut self, event_id: JsValue, reward: JsValue) -> JsResult<()> {
+        let event_id = string_argument(&event_id, "eventId")?;
+        let reward = match reward.as_f64() {
+            Some(r) if r.is_nan() => return Err(js_error("reward is NaN")),
+            Some(r) => r,
+            None => return Err(js_error("reward must be a number")),
+        };
+        self.inner.reward(&event_id, reward).map_err(to_js)
+    }
+
+    /// Off-policy estimates of `policy`'s (default: this ranker's) mean reward per decision from
+    /// a log of `{ context, offer, probability, reward }` rows: `{ ips, snips, dr }`.
+    pub fn evaluate(&self, log: JsValue, policy: JsValue) -> JsResult<Object> {
+        if !Array::is_array(&log) {
+            return Err(js_error("log must be an array of { context, offer, probability, reward } rows"));
+        }
+        let log: Array = log.unchecked_into();
+        let mut rows = Vec::with_capacity(log.length() as usize);
+        for (i, row) in log.iter().enumerate() {
+            let name = format!("log[{i}]");
+            let o = required_object(&row, &name)?;
+            let o = Some(&o);
+            let c = property(o, "context")?.ok_or_else(|| js_error(format!("{name}.context is required")))?;
+            rows.push(LoggedRow {
+                context: context(&c, &format!("{name}.context"))?,
+                offer: string_option(o, "offer", &name)?.ok_or_else(|| js_error(format!("{name}.offer is required")))?,
+                probability: number_option(o, "probability", &name)?
+                    .ok_or_else(|| js_error(format!("{name}.probability is required")))?,
+                reward: number_option(o, "reward", &name)?.ok_or_else(|| js_error(format!("{name}.reward is required")))?,
+            });
+        }
+        let other;
+        let target = if policy.is_undefined() || policy.is_null() {
+            &self.inner
+        } else {
+            other = ranker_from_js(&policy, "policy")?;
+            &other
+        };
+        let estimate = evaluate(&rows, target).map_err(to_js)?;
+        let out = Object::new();
+        set(&out, "ips", estimate.ips);
+        set(&out, "snips", estimate.snips);
+        set(&out, "dr", estimate.dr);
+        Ok(out)
+    }
+}
+
+/// A simulated shop with known true uplift per offer and segment (customers who buy anyway,
+/// offers that lose money on some customers, a gift that works only on loyal segments).
+#[wasm_bindgen(js_name = OfferSimulator)]
+pub struct JsOfferSimulator {
+    inner: Simulator,
+}
+
+fn report_object(report: &SimulationReport) -> Object {
+    let out = Object::new();
+    set(&out, "rounds", report.rounds as f64);
+    set(&out, "ranker", report.ranker_expected);
+    set(&out, "rankerRealized", report.ranker_realized);
+    set(&out, "oracle", report.oracle_expected);
+    set(&out, "none", report.none_expected);
+    let fixed = Object::new();
+    for (id, value) in &report.fixed_expected {
+        set(&fixed, id, *value);
+    }
+    set(&out, "fixed", fixed);
+    set(&out, "capturedShare", report.captured_share);
+    out
+}
+
+#[wasm_bindgen(js_class = OfferSimulator)]
+impl JsOfferSimulator {
+    /// `new OfferSimulator({ setup?: "standard" | "alternative", seed? })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> JsResult<JsOfferSimulator> {
+        let o = crate::js::options(&options, "options")?;
+        let seed = integer_option(o.as_ref(), "seed", "options", 0.0, MAX_SEED)?.unwrap_or(0);
+        let config = match string_option(o.as_ref(), "setup", "options")?.as_deref() {
+            None | Some("standard") => SimulatorConfig::standard(seed),
+            Some("alternative") => SimulatorConfig::alternative_with_order_value(seed),
+            Some(other) => return Err(js_error(format!("options.setup must be \"standard\" or \"alternative\", got \"{other}\""))),
+        };
+        Simulator::new(config).map(|inner| JsOfferSimulator { inner }).map_err(to_js)
+    }
+
+    /// Options for an `OfferRanker` on this shop: `{ offers, margin, marginRate, seed }`.
+    #[wasm_bindgen(js_name = rankerOptions)]
+    pub fn ranker_options(&self, seed: JsValue) -> JsResult<Object> {
+        let seed = if seed.is_undefined() { 0.0 } else { number_argument(&seed, "seed")? };
+        let options = self.inner.ranker_options(seed as u64);
+        let out = Object::new();
+        let offers: Array = options
+            .offers
+            .iter()
+            .map(|spec| {
+                let o = Object::new();
+                set(&o, "id", spec.id.clone().unwrap_or_default());
+                set(&o, "kind", spec.kind.as_str());
+                if let Some(v) = spec.value {
+                    set(&o, "value", v);
+                }
+                if let Some(c) = spec.cost {
+                    set(&o, "cost", c);
+                }
+                let e = &spec.eligible;
+                if e.segments.is_some() || e.min_risk.is_some() || e.max_risk.is_some() || e.min_clv.is_some() {
+                    let eo = Object::new();
+                    if let Some(s) = &e.segments {
+                        set(&eo, "segments", string_array(s));
+                    }
+                    for (k, v) in [("minRisk", e.min_risk), ("maxRisk", e.max_risk), ("minClv", e.min_clv)] {
+                        if let Some(v) = v {
+                            set(&eo, k, v);
+                        }
+                    }
+                    set(&o, "eligible", eo);
+                }
+                JsValue::from(o)
+            })
+            .collect();
+        set(&out, "offers", offers);
+        if let Some(m) = options.margin {
+            set(&out, "margin", m);
+        }
+        set(&out, "marginRate", options.margin_rate);
+        set(&out, "seed", seed);
+        Ok(out)
+    }
+
+    /// Runs `rounds` rounds with rewards fed back to `ranker`; returns expected cumulative rewards
+    /// of the ranker, the oracle, always-"none" and each fixed offer, and the captured share.
+    pub fn run(&mut self, ranker: &mut JsOfferRanker, rounds: JsValue) -> JsResult<Object> {
+        let rounds = number_argument(&rounds, "rounds")?;
+        if rounds < 1.0 || rounds > 1e8 || rounds.fract() != 0.0 {
+            return Err(js_error(format!("rounds must be a whole number from 1 to 100000000, got {rounds}")));
+        }
+        let report = self.inner.run(&mut ranker.inner, rounds as usize).map_err(to_js)?;
+        Ok(report_object(&report))
+    }
+
+    /// A log of `rows` decisions by a uniform-random policy: `[{ context, offer, probability, reward }]`.
+    #[wasm_bindgen(js_name = uniformLog)]
+    pub fn uniform_log(&mut self, rows: JsValue) -> JsResult<Array> {
+        let rows = number_argument(&rows, "rows")?;
+        if rows < 1.0 || rows > 1e7 || rows.fract() != 0.0 {
+            return Err(js_error(format!("rows must be a whole number from 1 to 10000000, got {rows}")));
+        }
+        Ok(self
+            .inner
+            .uniform_log(rows as usize)
+            .iter()
+            .map(|row| {
+                let o = Object::new();
+                set(&o, "context", context_object(&row.context));
+                set(&o, "offer", row.offer.as_str());
+                set(&o, "probability", row.probability);
+                set(&o, "reward", row.reward);
+                JsValue::from(o)
+            })
+            .collect())
+    }
+
+    /// The true mean reward per customer of `ranker`'s current policy (known expectations).
+    #[wasm_bindgen(js_name = policyValue)]
+    pub fn policy_value(&self, ranker: &JsOfferRanker, customers: JsValue, seed: JsValue) -> JsResult<f64> {
+        let customers = number_argument(&customers, "customers")?;
+        let seed = if seed.is_undefined() { 0.0 } else { number_argument(&seed, "seed")? };
+        self.inner.policy_value(&ranker.inner, customers.max(0.0) as usize, seed as u64).map_err(to_js)
+    }
+}
