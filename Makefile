@@ -62,9 +62,9 @@ pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) LICENSE-MIT LICENSE-APACHE 
 	bash scripts/build-pkg.sh
 
 ## Tests ----------------------------------------------------------------------------------------
-test: test-rust test-js test-types test-size test-browser test-workerd test-clients test-fuzz
-	@echo "make test: Rust, Node, types, size, browser, workerd, clients and fuzz checks all passed"
-	@echo "checks: 8 passed, 0 failed"
+test: test-rust test-js test-types test-size test-browser test-workerd test-fuzz
+	@echo "make test: Rust, Node, types, size, browser, workerd and fuzz checks all passed"
+	@echo "checks: 7 passed, 0 failed"
 
 test-rust:
 	cargo test --release
@@ -95,6 +95,7 @@ test-workerd: pack
 # The installed tarball in real clients, each running one job whose answer must equal Node's:
 # Node ESM and require, Vite and webpack 5 bundles in headless Chromium, webpack/esbuild/bun
 # bundles for Node, Bun, Deno and wrangler dev. Client tools install under target/clients/.
+# Not yet part of `make test`: tests/clients/ is still to be written (issue 15 item 2).
 test-clients: pack browser
 	node --test --test-concurrency=1 tests/clients/
 
