@@ -8,12 +8,13 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 NPM_SOURCES := $(wildcard npm/*)
 
-.PHONY: help peers setup tools tools-fuzz test-fuzz test-browser test-workerd browser demo test test-rust test-js test-types test-size test-browser test-workerd build bench fuzz clean
+.PHONY: help peers setup tools pack test-clients tools-fuzz test-fuzz test-browser test-workerd browser demo test test-rust test-js test-types test-size test-browser test-workerd build bench fuzz clean
 
 help:
 	@echo "make demo   — install what is missing, build, print the sample shop's retention report, serve the demo"
 	@echo "make test   — everything the project checks (Rust, Node, types, size, browser, workerd)"
 	@echo "make build  — the npm package in pkg/"
+	@echo "make pack   — the tarball users get, regulars-<version>.tgz"
 	@echo "make bench  — criterion benches and the side-by-side comparisons with lifetimes and implicit"
 
 ## Installs -------------------------------------------------------------------------------------
@@ -43,8 +44,19 @@ browser:
 
 ## Build ----------------------------------------------------------------------------------------
 build: setup pkg/regulars_bg.wasm
-	@# Tests and the demo import the package by its name, through its exports map.
-	@[ "$$(readlink node_modules/regulars)" = "../pkg" ] || ln -sfn ../pkg node_modules/regulars
+
+# The tarball users get: `npm pack` of pkg/, written to the repository root. The tests, the demo
+# and the benches install it into target/installed/<hash>/ (scripts/installed-package.mjs) and use
+# it from there, as a user would. The root package.json is the private dev manifest; its prepack
+# refuses `npm pack` at the root and points here.
+PACK_VERSION := $(shell node -p 'require("./npm/package.json").version' 2>/dev/null)
+TARBALL := regulars-$(PACK_VERSION).tgz
+pack: $(TARBALL)
+$(TARBALL): pkg/regulars_bg.wasm | setup
+	@rm -f regulars-*.tgz
+	npm pack ./pkg --pack-destination . --no-audit --no-fund --loglevel=error >/dev/null
+	@node scripts/installed-package.mjs >/dev/null
+	@echo "pack: $(TARBALL) ($$(wc -c < $(TARBALL)) bytes), installed in $$(node scripts/installed-package.mjs)"
 
 pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) LICENSE-MIT LICENSE-APACHE CHANGELOG.md scripts/build-pkg.sh
 	bash scripts/build-pkg.sh
@@ -57,14 +69,14 @@ test: test-rust test-js test-types test-size test-browser test-workerd test-fuzz
 test-rust:
 	cargo test --release
 
-test-js: build
+test-js: pack
 	node --test tests/js/
 
 # The packed tarball installed in temporary projects: its types checked by tsc for each module
 # resolution × lib (with and without DOM), skipLibCheck off, and compared with what the module
 # really exports (classes, static and instance members, both ways); its files, its README's
 # snippets (run in Node) and links, and a clean `npm publish --dry-run`.
-test-types: build
+test-types: pack
 	node --test tests/types/
 
 test-size: build
@@ -72,13 +84,20 @@ test-size: build
 
 # The demo built with Vite and driven in headless Debian Chromium (Playwright), plus a plain
 # <script type="module"> page; screenshots go to artifacts/screenshots/.
-test-browser: build browser
+test-browser: pack browser
 	npx vite build www --logLevel warn
 	node --test tests/browser/
 
 # The edge-worker example in workerd (Cloudflare's runtime, from npm) on 127.0.0.1.
-test-workerd: build
+test-workerd: pack
 	node --test tests/workerd/
+
+# The installed tarball in real clients, each running one job whose answer must equal Node's:
+# Node ESM and require, Vite and webpack 5 bundles in headless Chromium, webpack/esbuild/bun
+# bundles for Node, Bun, Deno and wrangler dev. Client tools install under target/clients/.
+# Not yet part of `make test`: tests/clients/ is still to be written (issue 15 item 2).
+test-clients: pack browser
+	node --test --test-concurrency=1 tests/clients/
 
 # Each fuzz target for a short bounded time on the committed corpus; `make fuzz` runs longer.
 test-fuzz: tools-fuzz
@@ -88,7 +107,7 @@ fuzz: tools-fuzz
 	MERGE=1 bash scripts/fuzz.sh $${FUZZ_SECONDS:-600}
 
 ## Demo -----------------------------------------------------------------------------------------
-demo: build
+demo: pack
 	node scripts/demo-report.mjs
 	npx vite build www --logLevel warn
 	@echo "Serving the demo page — open the URL below (Ctrl-C to stop)."
@@ -100,11 +119,11 @@ peers:
 	@python3 -c "import lifetimes, implicit" 2>/dev/null \
 	  || { echo "installing lifetimes and implicit"; python3 -m pip install -q lifetimes implicit threadpoolctl; }
 
-bench: build peers
+bench: pack peers
 	cargo bench
 	node benches/side_by_side_churn.mjs
 	node benches/side_by_side_recommend.mjs
 	node benches/offers_rank.mjs
 
 clean:
-	rm -rf pkg pkg.tmp target node_modules
+	rm -rf pkg pkg.tmp target node_modules regulars-*.tgz

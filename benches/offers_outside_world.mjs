@@ -9,7 +9,8 @@
 // with the share a "context oracle" (best offer given what the context shows) reaches.
 //
 //   node benches/offers_outside_world.mjs [seeds, default 8]
-import { OfferRanker } from "regulars";
+import { importInstalled } from "../scripts/installed-package.mjs";
+const { OfferRanker } = await importInstalled();
 
 const ROUNDS = 50_000;
 const MARGIN_RATE = 0.35;

@@ -1,5 +1,6 @@
 // OfferRanker.rank with 20 offers in wasm (Node): median µs per call over batches (goal ≤ 20 µs).
-const r = await import("regulars");
+import { importInstalled } from "../scripts/installed-package.mjs";
+const r = await importInstalled();
 const kinds = ["percent_off", "amount_off", "free_shipping", "bonus_points", "cashback", "gift"];
 const offers = Array.from({ length: 19 }, (_, i) => ({ id: `offer-${i}`, kind: kinds[i % kinds.length], value: 5 + i, cost: 1 + (i % 4) }));
 const ranker = new r.OfferRanker({ offers, margin: 12, seed: 1 }); // + "none" = 20 offers

@@ -3,8 +3,9 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { importInstalled } from "./installed-package.mjs";
 
-const r = await import("regulars");
+const r = await importInstalled(); // the tarball `make pack` wrote, installed as a user would
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const csv = readFileSync(path.join(root, "www/public/sample/online-retail-sample.csv"));
 

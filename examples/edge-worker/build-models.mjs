@@ -1,5 +1,5 @@
 // Fits the edge worker's models on the demo's sample shop and saves them with toBytes():
-//   node examples/edge-worker/build-models.mjs [--pkg DIR] [--out DIR]
+//   node build-models.mjs [--pkg DIR] [--out DIR]   (in examples/edge-worker, after `npm install`)
 // Writes churn.bin, recommender.bin, ranker.bin (an OfferRanker that has learnt from a simulated
 // campaign) and customers.json (each customer's summary, segment and typical order value) into
 // models/ next to this file. Exported as buildModels() for the workerd test.
@@ -13,8 +13,12 @@ import { parseCsv, parseTime } from "../../www/src/csv.js";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "../..");
 
-/** The package's Node entry ("node" export) from a pkg/ directory, without installing it. */
-export async function importPackage(pkgDir = process.env.REGULARS_PKG ? resolve(process.env.REGULARS_PKG) : join(ROOT, "pkg")) {
+/**
+ * The package: `import("regulars")` as installed in this folder (`npm install`), or its Node entry
+ * ("node" export) from another package directory (`--pkg DIR`).
+ */
+export async function importPackage(pkgDir) {
+  if (!pkgDir) return import("regulars");
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const dot = manifest.exports?.["."] ?? manifest.exports;
   const pick = (e) => (typeof e === "string" ? e : e && (pick(e.node) ?? pick(e.import) ?? pick(e.default)));

@@ -1,8 +1,9 @@
 # workerd config for the regulars edge-worker example.
-#   node examples/edge-worker/build-models.mjs          # fit and save the models (needs pkg/)
-#   npx workerd serve examples/edge-worker/config.capnp # then: curl http://127.0.0.1:8787/customer/12348
-# Paths are relative to this file. The package is embedded from ../../pkg (built by `make build`):
-# the module named "regulars" is the package's "workerd" export (pkg/workerd.js), and its relative
+#   npm install                     # regulars (and workerd) into this folder's node_modules
+#   node build-models.mjs           # fit and save the models into models/
+#   npx workerd serve config.capnp  # then: curl http://127.0.0.1:8787/customer/12348
+# Paths are relative to this file. The package is embedded from node_modules/regulars, as
+# installed: the module named "regulars" is the package's "workerd" export (workerd.js), and its relative
 # imports ("./regulars.js", "./extend.js", "./regulars_bg.wasm") resolve next to it, so they are
 # listed under those names (a file the package adds later must be listed here too).
 using Workerd = import "/workerd/workerd.capnp";
@@ -16,10 +17,10 @@ const edgeWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "answer.js", esModule = embed "answer.js"),
-    (name = "regulars", esModule = embed "../../pkg/workerd.js"),
-    (name = "regulars.js", esModule = embed "../../pkg/regulars.js"),
-    (name = "extend.js", esModule = embed "../../pkg/extend.js"),
-    (name = "regulars_bg.wasm", wasm = embed "../../pkg/regulars_bg.wasm"),
+    (name = "regulars", esModule = embed "node_modules/regulars/workerd.js"),
+    (name = "regulars.js", esModule = embed "node_modules/regulars/regulars.js"),
+    (name = "extend.js", esModule = embed "node_modules/regulars/extend.js"),
+    (name = "regulars_bg.wasm", wasm = embed "node_modules/regulars/regulars_bg.wasm"),
     (name = "models/churn.bin", data = embed "models/churn.bin"),
     (name = "models/recommender.bin", data = embed "models/recommender.bin"),
     (name = "models/ranker.bin", data = embed "models/ranker.bin"),

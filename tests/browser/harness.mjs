@@ -5,6 +5,7 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { importInstalled } from "../../scripts/installed-package.mjs";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
@@ -60,11 +61,5 @@ export function watchErrors(page, sink) {
   page.on("requestfailed", (req) => sink.push(`requestfailed: ${req.url()} ${req.failure()?.errorText}`));
 }
 
-/** The package's Node entry (its "node" export), imported from pkg/ without installing it. */
-export async function importPackage(pkgDir = process.env.REGULARS_PKG ? resolve(process.env.REGULARS_PKG) : join(ROOT, "pkg")) {
-  const manifest = JSON.parse(await readFile(join(pkgDir, "package.json"), "utf8"));
-  const dot = manifest.exports?.["."] ?? manifest.exports;
-  const pick = (e) => (typeof e === "string" ? e : e && (pick(e.node) ?? pick(e.import) ?? pick(e.default)));
-  const entry = pick(dot) ?? manifest.main;
-  return import(new URL(`file://${join(pkgDir, entry)}`).href);
-}
+/** The package in Node, from the installed tarball (scripts/installed-package.mjs). */
+export const importPackage = () => importInstalled();

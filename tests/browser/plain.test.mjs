@@ -1,4 +1,5 @@
-// The package in a plain <script type="module"> page, no bundler: pkg/ is served as it is, the
+// The package in a plain <script type="module"> page, no bundler: the installed tarball's
+// node_modules/regulars is served as it is, the
 // page maps the bare name "regulars" to the package's browser entry with an import map, calls
 // init() once and uses the API. Fails on any console error or page error.
 import { test } from "node:test";
@@ -6,10 +7,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { installedPackageDir } from "../../scripts/installed-package.mjs";
 import { ROOT, serve, launchChromium, watchErrors } from "./harness.mjs";
 
-test("pkg/ works from a plain module page after init()", { timeout: 60_000 }, async () => {
-  const pkgDir = process.env.REGULARS_PKG ? resolve(process.env.REGULARS_PKG) : join(ROOT, "pkg");
+test("the installed package works from a plain module page after init()", { timeout: 60_000 }, async () => {
+  const pkgDir = installedPackageDir();
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const dot = manifest.exports?.["."] ?? manifest.exports;
   const pick = (e) => (typeof e === "string" ? e : e && (pick(e.browser) ?? pick(e.import) ?? pick(e.default)));

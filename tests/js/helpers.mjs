@@ -1,11 +1,13 @@
-// Shared helpers for the Node tests: the package (imported by name, through its exports map) and
-// the repository's data sets (tests/data/).
+// Shared helpers for the Node tests: the package (the tarball `make pack` writes, installed in a
+// temporary project and imported by name from there, through its exports map) and the
+// repository's data sets (tests/data/).
 import { readFileSync } from "node:fs";
+import { importInstalled } from "../../scripts/installed-package.mjs";
 import { gunzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
-export const r = await import("regulars");
+export const r = await importInstalled();
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 

@@ -1,5 +1,7 @@
-// The edge-worker example under workerd: fits and saves the models in Node (build-models.mjs,
-// into examples/edge-worker/models/, git-ignored), starts `workerd serve` on 127.0.0.1 with a free
+// The edge-worker example under workerd, on the installed package: the example project is copied
+// to target/edge-worker/<hash of the tarball>/ and the tarball `make pack` wrote is installed in it
+// (so config.capnp embeds node_modules/regulars/, as a user's copy would); the models are fitted
+// and saved in Node (build-models.mjs) into the copy's models/; then it starts `workerd serve` on 127.0.0.1 with a free
 // port, asks GET /customer/<id> and compares the answer with the same computation in Node, and
 // with the batch scores of the whole shop. workerd is stopped at the end; every wait is bounded.
 import { test } from "node:test";
@@ -8,16 +10,18 @@ import { readFileSync } from "node:fs";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startWorkerd, get } from "./run-workerd.mjs";
-import { buildModels, importPackage } from "../../examples/edge-worker/build-models.mjs";
+import { buildModels } from "../../examples/edge-worker/build-models.mjs";
+import { importInstalled, installedCopy } from "../../scripts/installed-package.mjs";
 import { answer } from "../../examples/edge-worker/answer.js";
 import { SAMPLE, ANALYSIS, IMPORT_OPTIONS, packageMapping } from "../../www/src/sample.js";
 
 const EXAMPLE = resolve(dirname(fileURLToPath(import.meta.url)), "../../examples/edge-worker");
-const regulars = await importPackage();
+const regulars = await importInstalled();
+const project = installedCopy(EXAMPLE, "edge-worker");
 const missing = ["ChurnModel", "Recommender", "OfferRanker"].filter((name) => typeof regulars[name] !== "function");
 
 test("the edge worker answers /customer/<id> as Node computes it", { timeout: 120_000, skip: missing.length ? `the package has no ${missing.join(", ")} yet` : false }, async () => {
-  const { customers, outDir } = await buildModels({ regulars });
+  const { customers, outDir } = await buildModels({ regulars, outDir: join(project, "models") });
   const read = (f) => new Uint8Array(readFileSync(join(outDir, f)));
   const models = {
     churn: regulars.ChurnModel.fromBytes(read("churn.bin")),
@@ -35,7 +39,7 @@ test("the edge worker answers /customer/<id> as Node computes it", { timeout: 12
   const regular = ids.reduce((a, b) => (customers[b].time.length > customers[a].time.length ? b : a));
   const picks = [...new Set([ids[0], oneTimer, regular].filter(Boolean))];
 
-  const server = await startWorkerd(join(EXAMPLE, "config.capnp"));
+  const server = await startWorkerd(join(project, "config.capnp"));
   try {
     const health = await get(`${server.url}/health`);
     const { memoryBytes, ...rest } = health.body;

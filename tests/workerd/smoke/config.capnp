@@ -9,10 +9,10 @@ const config :Workerd.Config = (
 const smoke :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
-    (name = "regulars", esModule = embed "../../../pkg/workerd.js"),
-    (name = "regulars.js", esModule = embed "../../../pkg/regulars.js"),
-    (name = "extend.js", esModule = embed "../../../pkg/extend.js"),
-    (name = "regulars_bg.wasm", wasm = embed "../../../pkg/regulars_bg.wasm"),
+    (name = "regulars", esModule = embed "node_modules/regulars/workerd.js"),
+    (name = "regulars.js", esModule = embed "node_modules/regulars/regulars.js"),
+    (name = "extend.js", esModule = embed "node_modules/regulars/extend.js"),
+    (name = "regulars_bg.wasm", wasm = embed "node_modules/regulars/regulars_bg.wasm"),
   ],
   compatibilityDate = "2025-09-01",
 );
