@@ -4,8 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { r as full, cdnowColumns, DAY, onlineRetailCsv, onlineRetailMapping } from "./helpers.mjs";
+import { importInstalled } from "../../scripts/installed-package.mjs";
 
-const serve = await import("regulars/serve");
+const serve = await importInstalled("/serve");
 
 const cdnow = full.Transactions.fromColumns(cdnowColumns("CDNOW_sample.txt"));
 const calibration = cdnow.summary({ unit: "week" });
