@@ -27,6 +27,23 @@ export function fileHash(file, length = 16) {
   return createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, length);
 }
 
+/** The files of a project directory (not its node_modules), sorted, for cache keys. */
+function projectFiles(dir) {
+  const files = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    if (entry.isFile() && !path.includes("node_modules")) files.push(path);
+  }
+  return files.sort();
+}
+
+/** One hash over several files' names and contents. */
+function treeHash(files, length = 16) {
+  const hash = createHash("sha256");
+  for (const file of files) hash.update(file).update("\0").update(readFileSync(file)).update("\0");
+  return hash.digest("hex").slice(0, length);
+}
+
 /**
  * Installs `tgz` into `dir` (a new project: package.json + npm install), atomically: into a
  * sibling temporary directory first, renamed into place when done, so concurrent test processes
@@ -76,7 +93,8 @@ export function installedProject() {
  */
 export function installedCopy(source, name) {
   const tgz = tarballPath();
-  const dir = join(ROOT, "target", name, fileHash(tgz));
+  // Keyed by the tarball and the copied project's own files, so an edited example is re-copied.
+  const dir = join(ROOT, "target", name, treeHash([tgz, ...projectFiles(source)]));
   return installInto(dir, tgz, { copyFrom: source });
 }
 

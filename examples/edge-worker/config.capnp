@@ -4,7 +4,7 @@
 #   npx workerd serve config.capnp  # then: curl http://127.0.0.1:8787/customer/12348
 # Paths are relative to this file. The package is embedded from node_modules/regulars, as
 # installed: the module named "regulars" is the package's "workerd" export (workerd.js), and its relative
-# imports ("./regulars.js", "./extend.js", "./regulars_bg.wasm") resolve next to it, so they are
+# imports ("./regulars.js", "./extend.js", "./extend-classes.js", "./regulars_bg.wasm") resolve next to it, so they are
 # listed under those names (a file the package adds later must be listed here too).
 using Workerd = import "/workerd/workerd.capnp";
 
@@ -20,6 +20,7 @@ const edgeWorker :Workerd.Worker = (
     (name = "regulars", esModule = embed "node_modules/regulars/workerd.js"),
     (name = "regulars.js", esModule = embed "node_modules/regulars/regulars.js"),
     (name = "extend.js", esModule = embed "node_modules/regulars/extend.js"),
+    (name = "extend-classes.js", esModule = embed "node_modules/regulars/extend-classes.js"),
     (name = "regulars_bg.wasm", wasm = embed "node_modules/regulars/regulars_bg.wasm"),
     (name = "models/churn.bin", data = embed "models/churn.bin"),
     (name = "models/recommender.bin", data = embed "models/recommender.bin"),

@@ -12,6 +12,7 @@ const smoke :Workerd.Worker = (
     (name = "regulars", esModule = embed "node_modules/regulars/workerd.js"),
     (name = "regulars.js", esModule = embed "node_modules/regulars/regulars.js"),
     (name = "extend.js", esModule = embed "node_modules/regulars/extend.js"),
+    (name = "extend-classes.js", esModule = embed "node_modules/regulars/extend-classes.js"),
     (name = "regulars_bg.wasm", wasm = embed "node_modules/regulars/regulars_bg.wasm"),
   ],
   compatibilityDate = "2025-09-01",
