@@ -58,7 +58,8 @@ $(TARBALL): pkg/regulars_bg.wasm | setup
 	@node scripts/installed-package.mjs >/dev/null
 	@echo "pack: $(TARBALL) ($$(wc -c < $(TARBALL)) bytes), installed in $$(node scripts/installed-package.mjs)"
 
-pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) LICENSE-MIT LICENSE-APACHE CHANGELOG.md scripts/build-pkg.sh
+# setup first: wasm-bindgen and wasm-opt (npm binaryen) must be installed before the build runs.
+pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) LICENSE-MIT LICENSE-APACHE CHANGELOG.md scripts/build-pkg.sh | setup
 	bash scripts/build-pkg.sh
 
 ## Tests ----------------------------------------------------------------------------------------
