@@ -20,11 +20,13 @@
 // measured from outside: median time from spawning workerd to its listening socket, with the wasm
 // module embedded minus without it (the same worker otherwise). workerd's clock has 1 ms
 // resolution: its per-phase medians are whole milliseconds, the means show what lies between.
-import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+
+import { startWorkerd } from "../tests/workerd/run-workerd.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, "..");
@@ -165,43 +167,6 @@ const bench :Workerd.Worker = (
   return join(dir, "config.capnp");
 }
 
-/** Spawns workerd on `config`; resolves with { port, startupMs, stop } once it listens. */
-function startWorkerd(config) {
-  const bin = join(ROOT, "node_modules", ".bin", "workerd");
-  if (!existsSync(bin)) throw new Error("workerd is not installed: run npm ci");
-  const started = performance.now();
-  const child = spawn(bin, ["serve", config, "--socket-addr", "http=127.0.0.1:0", "--control-fd", "3"], {
-    cwd: dirname(config), stdio: ["ignore", "pipe", "pipe", "pipe"],
-  });
-  let log = "";
-  child.stdout.on("data", (d) => { log += d; });
-  child.stderr.on("data", (d) => { log += d; });
-  const stop = () => new Promise((ok) => {
-    if (child.exitCode !== null || child.signalCode !== null) return ok();
-    const kill = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    child.once("exit", () => { clearTimeout(kill); ok(); });
-    child.kill("SIGTERM");
-  });
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => { stop(); fail(new Error(`workerd did not start:\n${log}`)); }, 60_000);
-    let buffer = "";
-    child.stdio[3].on("data", (d) => {
-      buffer += d;
-      for (const line of buffer.split("\n").slice(0, -1)) {
-        try {
-          const msg = JSON.parse(line);
-          if (msg.event === "listen" && msg.socket === "http") {
-            clearTimeout(timer);
-            ok({ port: msg.port, startupMs: performance.now() - started, stop, log: () => log });
-          }
-        } catch { /* not a control message */ }
-      }
-      buffer = buffer.slice(buffer.lastIndexOf("\n") + 1);
-    });
-    child.on("exit", (code) => { clearTimeout(timer); fail(new Error(`workerd exited with ${code}:\n${log}`)); });
-  });
-}
-
 async function runWorkerd(pkgDir, build, models, runs) {
   const withWasm = workerdConfig(pkgDir, build, models);
   const withoutWasm = workerdConfig(pkgDir, build, models, { withWasm: false });
@@ -209,10 +174,10 @@ async function runWorkerd(pkgDir, build, models, runs) {
   const startup = { with: [], without: [] };
   for (let i = 0; i < runs; i++) {
     // Alternate the two so that load on the machine hits both alike.
-    const bare = await startWorkerd(withoutWasm);
+    const bare = await startWorkerd(withoutWasm, { timeoutMs: 60_000 });
     startup.without.push(bare.startupMs);
     await bare.stop();
-    const w = await startWorkerd(withWasm);
+    const w = await startWorkerd(withWasm, { timeoutMs: 60_000 });
     startup.with.push(w.startupMs);
     try {
       const res = await fetch(`http://127.0.0.1:${w.port}/`, { signal: AbortSignal.timeout(30_000) });
