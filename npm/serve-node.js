@@ -1,4 +1,4 @@
-// `regulars/serve` Node entry (the serving build): instantiates the module synchronously, so `await import("regulars")` is ready to use.
+// `regulars/serve` Node entry (the serving build): instantiates the module synchronously, so `await import("regulars/serve")` is ready to use.
 import { readFileSync } from "node:fs";
 import { initSync } from "./regulars_serve.js";
 import "./serve-extend.js";
