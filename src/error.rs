@@ -1,6 +1,7 @@
 //! The one error type of the core. Every message is written for the person calling the JS API:
 //! it names the argument and what is wrong with it (`amount[17] is NaN`, `unknown customer 'abc'`).
 
+use crate::decimal::Decimal;
 use std::fmt;
 
 /// What went wrong, with a message that names the argument and the problem.
@@ -64,7 +65,7 @@ pub fn check_finite(name: &str, values: &[f64]) -> Result<()> {
 pub fn check_non_negative(name: &str, values: &[f64]) -> Result<()> {
     check_finite(name, values)?;
     if let Some(i) = values.iter().position(|v| *v < 0.0) {
-        return Err(Error::invalid(format!("{name}[{i}] is negative ({})", values[i])));
+        return Err(Error::invalid(format!("{name}[{i}] is negative ({})", Decimal(values[i]))));
     }
     Ok(())
 }
@@ -72,10 +73,10 @@ pub fn check_non_negative(name: &str, values: &[f64]) -> Result<()> {
 /// Checks a scalar option: finite and within `[min, max]`.
 pub fn check_scalar(name: &str, value: f64, min: f64, max: f64) -> Result<f64> {
     if !value.is_finite() {
-        return Err(Error::invalid(format!("{name} must be a finite number, got {value}")));
+        return Err(Error::invalid(format!("{name} must be a finite number, got {value}", value = Decimal(value))));
     }
     if value < min || value > max {
-        return Err(Error::invalid(format!("{name} must be between {min} and {max}, got {value}")));
+        return Err(Error::invalid(format!("{name} must be between {min} and {max}, got {value}", min = Decimal(min), max = Decimal(max), value = Decimal(value))));
     }
     Ok(value)
 }

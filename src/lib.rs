@@ -33,6 +33,7 @@
 pub mod churn;
 pub mod codec;
 pub mod data;
+pub mod decimal;
 pub mod error;
 pub mod offers;
 pub mod recommend;

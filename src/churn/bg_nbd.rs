@@ -12,6 +12,7 @@
 //! Penalizer: like lifetimes, the fit minimises `-ll/N + penalizer * (r² + α² + a² + b²)` on the
 //! natural parameters (`ll` the total log-likelihood, `N` the number of customers).
 
+use crate::decimal::Decimal;
 use super::optimize::{self, Objective, Settings};
 use super::special::{digamma, hyp2f1, ln_gamma, ln_hyp2f1, trigamma};
 use super::{check_fit_input, check_fitted, Grouped, TransactionModel};
@@ -136,7 +137,7 @@ impl TransactionModel for BetaGeo {
 pub(crate) fn check_params(model: &str, values: &[f64], names: &[&str]) -> Result<()> {
     for (v, name) in values.iter().zip(names) {
         if !v.is_finite() || *v <= 0.0 {
-            return Err(Error::invalid(format!("{model} parameter {name} must be a finite number > 0, got {v}")));
+            return Err(Error::invalid(format!("{model} parameter {name} must be a finite number > 0, got {v}", v = Decimal(*v))));
         }
     }
     Ok(())

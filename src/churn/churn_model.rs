@@ -37,6 +37,7 @@
 //! (tests/churn_model_cdnow.rs). Only the transactions up to `observation_end` are ever read,
 //! in fitting and in [`ChurnModel::score`].
 
+use crate::decimal::{Decimal, Fixed};
 use ndarray::Array2;
 
 use crate::churn::bg_nbd::BetaGeo;
@@ -378,7 +379,7 @@ impl ChurnModel {
     /// Fits the churn model on the transactions up to `observation_end` (module docs).
     pub fn fit(tx: &Transactions, options: ChurnOptions) -> Result<Self> {
         if !options.horizon.is_finite() || options.horizon <= 0.0 {
-            return Err(Error::invalid(format!("horizon must be a finite number of days > 0, got {}", options.horizon)));
+            return Err(Error::invalid(format!("horizon must be a finite number of days > 0, got {}", Decimal(options.horizon))));
         }
         if tx.is_empty() {
             return Err(Error::invalid("transactions are empty: nothing to fit"));
@@ -386,7 +387,7 @@ impl ChurnModel {
         let (first_time, last_time) = tx.time_range();
         let observation_end = match options.observation_end {
             Some(t) if !t.is_finite() => {
-                return Err(Error::invalid(format!("observationEnd must be a finite time, got {t}")))
+                return Err(Error::invalid(format!("observationEnd must be a finite time, got {t}", t = Decimal(t))))
             }
             Some(t) => t,
             None => last_time,
@@ -410,7 +411,10 @@ impl ChurnModel {
         validation.label_window = window;
         let layer = if window < MIN_LABEL_WINDOW_DAYS {
             validation.fallback_reason = Some(format!(
-                "history of {span_days:.0} days is too short for an internal split (label window {window} < {MIN_LABEL_WINDOW_DAYS} days)"
+                "history of {span_days} days is too short for an internal split (label window {window} < {MIN_LABEL_WINDOW_DAYS} days)",
+                span_days = Fixed(span_days, 0),
+                window = Decimal(window),
+                MIN_LABEL_WINDOW_DAYS = Decimal(MIN_LABEL_WINDOW_DAYS)
             ));
             None
         } else {
@@ -503,8 +507,9 @@ impl ChurnModel {
         let layer_is_better = validation.supervised_log_loss < validation.btyd_log_loss;
         if !layer_is_better {
             validation.fallback_reason = Some(format!(
-                "the supervised layer does not validate better (held-out log loss {:.4} vs BTYD {:.4})",
-                validation.supervised_log_loss, validation.btyd_log_loss
+                "the supervised layer does not validate better (held-out log loss {} vs BTYD {})",
+                Fixed(validation.supervised_log_loss, 4),
+                Fixed(validation.btyd_log_loss, 4)
             ));
             return Ok(None);
         }

@@ -14,6 +14,7 @@
 //! per transaction. The midpoint rule makes the discretisation error O(step² ln²(1+d)), far
 //! below the model's own uncertainty.
 
+use crate::decimal::Decimal;
 use super::gamma_gamma::GammaGamma;
 use super::{check_horizon, check_output, check_summary, TransactionModel};
 use crate::data::Summary;
@@ -39,11 +40,11 @@ pub fn customer_lifetime_value(
     options: ClvOptions,
 ) -> Result<Vec<f64>> {
     check_horizon(options.horizon).map_err(|_| {
-        Error::invalid(format!("horizon must be a finite number >= 0, got {}", options.horizon))
+        Error::invalid(format!("horizon must be a finite number >= 0, got {}", Decimal(options.horizon)))
     })?;
     let d = options.discount_rate;
     if !d.is_finite() || d < 0.0 {
-        return Err(Error::invalid(format!("discountRate must be a finite number >= 0, got {d}")));
+        return Err(Error::invalid(format!("discountRate must be a finite number >= 0, got {d}", d = Decimal(d))));
     }
     check_summary(summary)?;
     let expected_spend = spend.expected_spend(summary)?;

@@ -6,6 +6,7 @@
 //!
 //! Penalizer: like lifetimes, the fit minimises `-ll/N + penalizer * (p² + q² + γ²)`.
 
+use crate::decimal::Decimal;
 use super::optimize::{self, Objective, Settings};
 use super::special::{digamma, ln_gamma};
 use super::{check_fitted, check_output};
@@ -63,7 +64,8 @@ impl Spends {
                 let m = summary.monetary[i];
                 if m <= 0.0 {
                     return Err(Error::invalid(format!(
-                        "monetary[{i}] is {m}: Gamma-Gamma needs a positive mean spend for every customer with frequency > 0"
+                        "monetary[{i}] is {m}: Gamma-Gamma needs a positive mean spend for every customer with frequency > 0",
+                        m = Decimal(m)
                     )));
                 }
                 pairs.push([summary.frequency[i].to_bits(), m.to_bits()]);
@@ -173,7 +175,7 @@ impl GammaGammaOptions {
     pub fn fit(&self, summary: &Summary) -> Result<GammaGamma> {
         let penalizer = self.penalizer;
         if !penalizer.is_finite() || penalizer < 0.0 {
-            return Err(Error::invalid(format!("penalizer must be a finite number >= 0, got {penalizer}")));
+            return Err(Error::invalid(format!("penalizer must be a finite number >= 0, got {penalizer}", penalizer = Decimal(penalizer))));
         }
         let data = Spends::from_summary(summary)?;
         if data.x.len() < 2 {
@@ -252,7 +254,7 @@ impl GammaGamma {
         if out.iter().any(|v| !v.is_finite()) {
             return Err(Error::NotIdentifiable(format!(
                 "Gamma-Gamma: q = {} <= 1, so the mean spend of a customer without repeat purchases is infinite",
-                self.params.q
+                Decimal(self.params.q)
             )));
         }
         check_output("Gamma-Gamma", "expectedSpend", &out)?;

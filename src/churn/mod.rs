@@ -26,6 +26,7 @@ pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
 pub use mbg_nbd::{ModifiedBetaGeo, ModifiedBetaGeoOptions, ModifiedBetaGeoParams};
 pub use pareto_nbd::{ParetoNbd, ParetoNbdOptions, ParetoNbdParams};
 
+use crate::decimal::{Decimal, Scientific};
 use crate::data::Summary;
 use crate::error::{Error, Result};
 
@@ -78,7 +79,7 @@ pub trait TransactionModel {
 
 pub(crate) fn check_horizon(horizon: f64) -> Result<()> {
     if !horizon.is_finite() || horizon < 0.0 {
-        return Err(Error::invalid(format!("t must be a finite number >= 0, got {horizon}")));
+        return Err(Error::invalid(format!("t must be a finite number >= 0, got {horizon}", horizon = Decimal(horizon))));
     }
     Ok(())
 }
@@ -101,7 +102,7 @@ pub(crate) fn check_summary(summary: &Summary) -> Result<()> {
         if summary.recency[i] > summary.t[i] * (1.0 + 1e-12) {
             return Err(Error::invalid(format!(
                 "recency[{i}] ({}) is greater than T[{i}] ({})",
-                summary.recency[i], summary.t[i]
+                Decimal(summary.recency[i]), Decimal(summary.t[i])
             )));
         }
     }
@@ -278,7 +279,7 @@ impl std::hash::BuildHasher for BitsHasher {
 /// not only customers observed for no time at all.
 pub(crate) fn check_fit_input(model: &str, grouped: &Grouped, penalizer: f64) -> Result<()> {
     if !penalizer.is_finite() || penalizer < 0.0 {
-        return Err(Error::invalid(format!("penalizer must be a finite number >= 0, got {penalizer}")));
+        return Err(Error::invalid(format!("penalizer must be a finite number >= 0, got {penalizer}", penalizer = Decimal(penalizer))));
     }
     if grouped.repeat_weight == 0.0 {
         return Err(Error::NotIdentifiable(format!(
@@ -297,7 +298,8 @@ pub(crate) fn check_fitted(model: &str, names: &[&str], values: &[f64], log_like
     for (name, v) in names.iter().zip(values) {
         if !v.is_finite() || *v <= 0.0 || v.ln().abs() > 23.0 {
             return Err(Error::NotIdentifiable(format!(
-                "{model}: parameter {name} diverged to {v:e}; the data cannot identify the model (too few customers or repeat purchases?)"
+                "{model}: parameter {name} diverged to {v}; the data cannot identify the model (too few customers or repeat purchases?)",
+                v = Scientific(*v)
             )));
         }
     }

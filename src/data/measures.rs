@@ -1,6 +1,7 @@
 //! Shop-level retention measures from the retention literature: customer retention rate per
 //! period, repeat-purchase rate, and the revenue share of the top 20 % of customers.
 
+use crate::decimal::Decimal;
 use crate::data::time::DAY_MS;
 use crate::data::transactions::Transactions;
 use crate::error::{Error, Result};
@@ -59,7 +60,7 @@ impl Transactions {
     /// bought again within the following period — so E − N is who was kept.
     pub fn retention_rates(&self, period_days: f64) -> Result<Vec<RetentionPeriod>> {
         if !(period_days.is_finite() && period_days >= 1.0) {
-            return Err(Error::invalid(format!("period must be at least 1 day, got {period_days}")));
+            return Err(Error::invalid(format!("period must be at least 1 day, got {period_days}", period_days = Decimal(period_days))));
         }
         let period_ms = period_days * DAY_MS;
         let (first, last) = self.time_range();

@@ -3,6 +3,7 @@
 //! `frequency` = repeat transactions; `recency` = age at the last purchase measured from the first;
 //! `T` = age at the end of the period; `monetary` = mean spend of the repeat transactions.
 
+use crate::decimal::Decimal;
 use crate::data::time::DAY_MS;
 use crate::data::transactions::Transactions;
 use crate::error::{check_finite, check_non_negative, Error, Result};
@@ -119,19 +120,20 @@ impl Summary {
             if frequency[i].fract() != 0.0 {
                 return Err(Error::invalid(format!(
                     "frequency[{i}] must be a whole number of repeat purchases, got {}",
-                    frequency[i]
+                    Decimal(frequency[i])
                 )));
             }
             if recency[i] > t[i] {
                 return Err(Error::invalid(format!(
                     "recency[{i}] ({}) is greater than T[{i}] ({})",
-                    recency[i], t[i]
+                    Decimal(recency[i]),
+                    Decimal(t[i])
                 )));
             }
             if frequency[i] == 0.0 && recency[i] != 0.0 {
                 return Err(Error::invalid(format!(
                     "recency[{i}] must be 0 when frequency[{i}] is 0, got {}",
-                    recency[i]
+                    Decimal(recency[i])
                 )));
             }
         }
@@ -171,7 +173,7 @@ impl Transactions {
         let observation_end = match options.observation_end {
             Some(t) => {
                 if !t.is_finite() {
-                    return Err(Error::invalid(format!("observationEnd must be a finite time, got {t}")));
+                    return Err(Error::invalid(format!("observationEnd must be a finite time, got {t}", t = Decimal(t))));
                 }
                 t
             }
@@ -179,7 +181,7 @@ impl Transactions {
         };
         if let Some(cal) = options.calibration_end {
             if !cal.is_finite() {
-                return Err(Error::invalid(format!("calibrationEnd must be a finite time, got {cal}")));
+                return Err(Error::invalid(format!("calibrationEnd must be a finite time, got {cal}", cal = Decimal(cal))));
             }
             if cal > observation_end {
                 return Err(Error::invalid("calibrationEnd must not be after observationEnd"));

@@ -3,6 +3,7 @@
 //! Constructors are strict ([`Transactions::from_columns`] rejects the first bad value with its
 //! index) while the CSV importer is lenient per row and counts what it drops; both end here.
 
+use crate::decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{check_finite, check_non_negative, Error, Result};
@@ -105,7 +106,7 @@ impl Transactions {
             check_len("quantity", q.len())?;
             check_finite("quantity", q)?;
             if let Some(i) = q.iter().position(|v| *v <= 0.0) {
-                return Err(Error::invalid(format!("quantity[{i}] must be positive, got {}", q[i])));
+                return Err(Error::invalid(format!("quantity[{i}] must be positive, got {}", Decimal(q[i]))));
             }
         }
         if let Some(items) = &columns.item {

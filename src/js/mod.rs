@@ -1,6 +1,7 @@
 //! The wasm-bindgen layer and nothing else: JS values in, core types out, core errors to JS
 //! `Error`s. No model logic lives here — every method is a conversion around one core call.
 
+use crate::decimal::Decimal;
 use js_sys::{Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -79,7 +80,7 @@ pub(crate) fn number_option(object: Option<&Object>, key: &str, context: &str) -
         None => Ok(None),
         Some(v) => match v.as_f64() {
             Some(x) if x.is_finite() => Ok(Some(x)),
-            Some(x) => Err(js_error(format!("{context}.{key} must be a finite number, got {x}"))),
+            Some(x) => Err(js_error(format!("{context}.{key} must be a finite number, got {x}", x = Decimal(x)))),
             None => Err(js_error(format!("{context}.{key} must be a number, got {}", type_name(&v)))),
         },
     }
@@ -90,7 +91,7 @@ pub(crate) fn integer_option(object: Option<&Object>, key: &str, context: &str, 
     match number_option(object, key, context)? {
         None => Ok(None),
         Some(x) if x.fract() == 0.0 && x >= min && x <= max => Ok(Some(x as u64)),
-        Some(x) => Err(js_error(format!("{context}.{key} must be a whole number between {min} and {max}, got {x}"))),
+        Some(x) => Err(js_error(format!("{context}.{key} must be a whole number between {min} and {max}, got {x}", min = Decimal(min), max = Decimal(max), x = Decimal(x)))),
     }
 }
 
@@ -118,7 +119,7 @@ pub(crate) fn string_option(object: Option<&Object>, key: &str, context: &str) -
 pub(crate) fn number_argument(value: &JsValue, name: &str) -> JsResult<f64> {
     match value.as_f64() {
         Some(x) if x.is_finite() => Ok(x),
-        Some(x) => Err(js_error(format!("{name} must be a finite number, got {x}"))),
+        Some(x) => Err(js_error(format!("{name} must be a finite number, got {x}", x = Decimal(x)))),
         None => Err(js_error(format!("{name} must be a number, got {}", type_name(value)))),
     }
 }
@@ -180,7 +181,7 @@ fn js_number_text(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 9.0e15 {
         return format!("{}", x as i64);
     }
-    js_sys::Number::from(x).to_string_with_radix(10).map(String::from).unwrap_or_else(|_| x.to_string())
+    js_sys::Number::from(x).to_string_with_radix(10).map(String::from).unwrap_or_else(|_| Decimal(x).to_string())
 }
 
 fn id_value(v: &JsValue) -> Option<String> {

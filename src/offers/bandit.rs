@@ -19,6 +19,7 @@
 //! events have been ranked, and a reward for an expired, unknown or already rewarded event is an
 //! error.
 
+use crate::decimal::{Decimal, Scientific};
 use crate::codec::{Reader, Writer};
 use crate::error::{check_scalar, Error, Result};
 use crate::offers::catalogue::{Catalogue, Eligibility, OfferKind, OfferSpec};
@@ -384,7 +385,7 @@ impl OfferRanker {
             return Err(Error::invalid("reward is NaN"));
         }
         if !reward.is_finite() {
-            return Err(Error::invalid(format!("reward must be finite, got {reward}")));
+            return Err(Error::invalid(format!("reward must be finite, got {reward}", reward = Decimal(reward))));
         }
         let unknown = || Error::unknown("event", event_id);
         let (tag, counter) = event_id.split_once('-').ok_or_else(unknown)?;
@@ -404,7 +405,7 @@ impl OfferRanker {
             return Err(Error::invalid(format!("event '{event_id}' was already rewarded")));
         }
         if reward.abs() > MAX_MONEY {
-            return Err(Error::invalid(format!("reward must be between -{MAX_MONEY:e} and {MAX_MONEY:e}, got {reward}")));
+            return Err(Error::invalid(format!("reward must be between -{m} and {m}, got {reward}", m = Scientific(MAX_MONEY), reward = Decimal(reward))));
         }
         let scale = self.economics.money_scale();
         let y = reward / scale - event.prior;
@@ -594,10 +595,10 @@ impl OfferRanker {
 
 fn check_money(context: &Context) -> Result<()> {
     if context.clv > MAX_MONEY {
-        return Err(Error::invalid(format!("context.clv must be at most {MAX_MONEY:e}, got {}", context.clv)));
+        return Err(Error::invalid(format!("context.clv must be at most {}, got {}", Scientific(MAX_MONEY), Decimal(context.clv))));
     }
     if context.order_value.is_some_and(|v| v > MAX_MONEY) {
-        return Err(Error::invalid(format!("context.orderValue must be at most {MAX_MONEY:e}")));
+        return Err(Error::invalid(format!("context.orderValue must be at most {}", Scientific(MAX_MONEY))));
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! The "none" offer (no incentive) is the control and is always present: when the caller does
 //! not list an offer of kind `none`, one with id `"none"` is appended. It is always eligible.
 
+use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::offers::context::Context;
 
@@ -165,9 +166,9 @@ fn check_opt(name: &str, v: Option<f64>, min: f64, max: f64) -> Result<Option<f6
     match v {
         None => Ok(None),
         Some(x) if x.is_nan() => Err(Error::invalid(format!("{name} is NaN"))),
-        Some(x) if !x.is_finite() => Err(Error::invalid(format!("{name} must be finite, got {x}"))),
-        Some(x) if x < min => Err(Error::invalid(format!("{name} must be at least {min}, got {x}"))),
-        Some(x) if x > max => Err(Error::invalid(format!("{name} must be at most {max}, got {x}"))),
+        Some(x) if !x.is_finite() => Err(Error::invalid(format!("{name} must be finite, got {x}", x = Decimal(x)))),
+        Some(x) if x < min => Err(Error::invalid(format!("{name} must be at least {min}, got {x}", min = Decimal(min), x = Decimal(x)))),
+        Some(x) if x > max => Err(Error::invalid(format!("{name} must be at most {max}, got {x}", max = Decimal(max), x = Decimal(x)))),
         Some(x) => Ok(Some(x)),
     }
 }
@@ -230,7 +231,8 @@ impl Catalogue {
                     })?;
                     if v > 100.0 {
                         return Err(Error::invalid(format!(
-                            "{at}.value is a percentage and must be at most 100, got {v}"
+                            "{at}.value is a percentage and must be at most 100, got {v}",
+                            v = Decimal(v)
                         )));
                     }
                     if v == 0.0 {
@@ -260,7 +262,9 @@ impl Catalogue {
             if let (Some(lo), Some(hi)) = (min_risk, max_risk) {
                 if lo > hi {
                     return Err(Error::invalid(format!(
-                        "{at}.eligible: minRisk {lo} is above maxRisk {hi}"
+                        "{at}.eligible: minRisk {lo} is above maxRisk {hi}",
+                        lo = Decimal(lo),
+                        hi = Decimal(hi)
                     )));
                 }
             }

@@ -1,6 +1,7 @@
 //! What the ranker knows about a customer when it chooses an offer ([`Context`]), and the checks
 //! of its numbers. Shared by the catalogue (eligibility) and the value model (the prior).
 
+use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 
 /// What the ranker knows about the customer at the moment of choosing an offer.
@@ -41,7 +42,7 @@ impl Context {
             if v.is_nan() {
                 Error::invalid(format!("{name}.{what} is NaN"))
             } else {
-                Error::invalid(format!("{name}.{what} must be finite, got {v}"))
+                Error::invalid(format!("{name}.{what} must be finite, got {v}", v = Decimal(v)))
             }
         };
         if !self.risk.is_finite() {
@@ -50,21 +51,21 @@ impl Context {
         if !(0.0..=1.0).contains(&self.risk) {
             return Err(Error::invalid(format!(
                 "{name}.risk must be between 0 and 1, got {}",
-                self.risk
+                Decimal(self.risk)
             )));
         }
         if !self.clv.is_finite() {
             return Err(bad("clv", self.clv));
         }
         if self.clv < 0.0 {
-            return Err(Error::invalid(format!("{name}.clv is negative ({})", self.clv)));
+            return Err(Error::invalid(format!("{name}.clv is negative ({})", Decimal(self.clv))));
         }
         if let Some(v) = self.order_value {
             if !v.is_finite() {
                 return Err(bad("orderValue", v));
             }
             if v <= 0.0 {
-                return Err(Error::invalid(format!("{name}.orderValue must be above 0, got {v}")));
+                return Err(Error::invalid(format!("{name}.orderValue must be above 0, got {v}", v = Decimal(v))));
             }
         }
         for (k, v) in &self.features {

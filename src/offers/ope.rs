@@ -19,6 +19,7 @@
 //! The target probabilities come from [`OfferRanker::probabilities`]: deterministic, consuming no
 //! randomness and creating no events.
 
+use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::offers::bandit::OfferRanker;
 use crate::offers::context::Context;
@@ -58,13 +59,13 @@ pub fn evaluate(log: &[LoggedRow], policy: &OfferRanker) -> Result<OffPolicyEsti
             return Err(Error::invalid(format!("log[{i}].probability is NaN")));
         }
         if p <= 0.0 || p > 1.0 {
-            return Err(Error::invalid(format!("log[{i}].probability must be in (0, 1], got {p}")));
+            return Err(Error::invalid(format!("log[{i}].probability must be in (0, 1], got {p}", p = Decimal(p))));
         }
         if row.reward.is_nan() {
             return Err(Error::invalid(format!("log[{i}].reward is NaN")));
         }
         if !row.reward.is_finite() {
-            return Err(Error::invalid(format!("log[{i}].reward must be finite, got {}", row.reward)));
+            return Err(Error::invalid(format!("log[{i}].reward must be finite, got {}", Decimal(row.reward))));
         }
         let a = catalogue
             .index_of(&row.offer)

@@ -13,6 +13,7 @@
 //!   learned from every reward) plus one per offer shrunk towards the pooled one. The prior is the
 //!   regressions' mean before data, so early decisions follow the prior and later ones the data.
 
+use crate::decimal::Decimal;
 use crate::error::{check_scalar, Error, Result};
 use crate::offers::catalogue::{Offer, OfferKind};
 use crate::offers::context::Context;
@@ -49,7 +50,7 @@ impl Economics {
                 return Err(Error::invalid("margin is NaN"));
             }
             check_scalar("margin", m, f64::MIN_POSITIVE, f64::MAX)
-                .map_err(|_| Error::invalid(format!("margin must be a positive finite number, got {m}")))?;
+                .map_err(|_| Error::invalid(format!("margin must be a positive finite number, got {m}", m = Decimal(m))))?;
         }
         check_scalar("marginRate", margin_rate, 1e-6, 1.0)?;
         match margin {
@@ -57,7 +58,9 @@ impl Economics {
                 if margin_rate != DEFAULT_MARGIN_RATE && margin_rate != m {
                     return Err(Error::invalid(format!(
                         "margin {m} reads as a share of the order value, but marginRate {margin_rate} is given too: \
-                         give margin in money per average order, or only marginRate"
+                         give margin in money per average order, or only marginRate",
+                        m = Decimal(m),
+                        margin_rate = Decimal(margin_rate)
                     )));
                 }
                 Ok(Economics { margin: None, margin_rate: m })

@@ -18,6 +18,7 @@
 //!   over min(k, |T|) positions (implicit's definition);
 //! - `coverage` = distinct items recommended to anyone / items in the catalogue.
 
+use crate::decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 
 use crate::data::Transactions;
@@ -34,7 +35,7 @@ pub struct TimeSplit {
 /// Splits at `split_time` (epoch ms). Errors when either side is empty.
 pub fn time_split(tx: &Transactions, split_time: f64) -> Result<TimeSplit> {
     if !split_time.is_finite() {
-        return Err(Error::invalid(format!("split time must be finite, got {split_time}")));
+        return Err(Error::invalid(format!("split time must be finite, got {split_time}", split_time = Decimal(split_time))));
     }
     let items = tx
         .item()

@@ -10,6 +10,7 @@
 //! Customers and items are re-indexed densely over the rows that carry an item, so the matrix has
 //! no empty rows or columns; `customer_ids` / `item_ids` map back to the caller's ids.
 
+use crate::decimal::{Decimal, Decimal32};
 use crate::data::Transactions;
 use crate::error::{Error, Result};
 
@@ -246,7 +247,8 @@ impl Interactions {
         }
         if by_customer.values.iter().any(|v| !(*v > 0.0)) {
             return Err(Error::invalid(format!(
-                "recency half-life {half_life_days} days is too short: old purchases weigh nothing"
+                "recency half-life {half_life_days} days is too short: old purchases weigh nothing",
+                half_life_days = Decimal(half_life_days)
             )));
         }
         let by_item = by_customer.transpose(item_ids.len());
@@ -265,7 +267,7 @@ impl Interactions {
                 return Err(Error::invalid(format!("triplet {k} indexes outside the ids")));
             }
             if !v.is_finite() || v <= 0.0 {
-                return Err(Error::invalid(format!("triplet {k} has value {v}; values must be positive")));
+                return Err(Error::invalid(format!("triplet {k} has value {v}; values must be positive", v = Decimal32(v))));
             }
         }
         let by_customer = Sparse::from_triplets(customer_ids.len(), triplets);

@@ -10,6 +10,7 @@
 //!   idf_u = ln N − ln(1 + n_u) (N items, n_u the items customer u bought): a customer who buys
 //!   everything says little about any two items being alike.
 
+use crate::decimal::Decimal32;
 use crate::error::{Error, Result};
 use crate::recommend::interactions::Sparse;
 
@@ -120,12 +121,12 @@ impl ItemKnnModel {
         }
         if let Weighting::Rp3 { beta } = weighting {
             if !(beta.is_finite() && (0.0..=2.0).contains(&beta)) {
-                return Err(Error::invalid(format!("RP3beta needs beta in [0, 2], got {beta}")));
+                return Err(Error::invalid(format!("RP3beta needs beta in [0, 2], got {beta}", beta = Decimal32(beta))));
             }
         }
         if let Weighting::Bm25 { k1, b } = weighting {
             if !(k1.is_finite() && k1 >= 0.0 && b.is_finite() && (0.0..=1.0).contains(&b)) {
-                return Err(Error::invalid(format!("BM25 needs K1 >= 0 and B in [0, 1], got K1 = {k1}, B = {b}")));
+                return Err(Error::invalid(format!("BM25 needs K1 >= 0 and B in [0, 1], got K1 = {k1}, B = {b}", k1 = Decimal32(k1), b = Decimal32(b))));
             }
         }
         let items = by_item.rows();

@@ -1,5 +1,6 @@
 //! Fitting the churn models from JS (the full build only).
 
+use crate::decimal::Decimal;
 use wasm_bindgen::prelude::*;
 
 use crate::churn::{BetaGeo, BetaGeoOptions, ChurnModel, ChurnOptions, GammaGammaOptions, ModifiedBetaGeo, ParetoNbd, ParetoNbdOptions};
@@ -24,7 +25,7 @@ fn penalizer(options: &JsValue) -> JsResult<f64> {
     match number_option(o.as_ref(), "penalizer", "options")? {
         None => Ok(0.0),
         Some(p) if p >= 0.0 => Ok(p),
-        Some(p) => Err(js_error(format!("options.penalizer must be >= 0, got {p}"))),
+        Some(p) => Err(js_error(format!("options.penalizer must be >= 0, got {p}", p = Decimal(p)))),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `OfferRanker.reward` / `evaluate` and `OfferSimulator` (the full build only): learning from
 //! rewards and judging policies happen offline.
 
+use crate::decimal::Decimal;
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
@@ -186,7 +187,7 @@ impl JsOfferSimulator {
     pub fn run(&mut self, ranker: &mut JsOfferRanker, rounds: JsValue) -> JsResult<Object> {
         let rounds = number_argument(&rounds, "rounds")?;
         if rounds < 1.0 || rounds > 1e8 || rounds.fract() != 0.0 {
-            return Err(js_error(format!("rounds must be a whole number from 1 to 100000000, got {rounds}")));
+            return Err(js_error(format!("rounds must be a whole number from 1 to 100000000, got {rounds}", rounds = Decimal(rounds))));
         }
         let report = self.inner.run(&mut ranker.inner, rounds as usize).map_err(to_js)?;
         Ok(report_object(&report))
@@ -197,7 +198,7 @@ impl JsOfferSimulator {
     pub fn uniform_log(&mut self, rows: JsValue) -> JsResult<Array> {
         let rows = number_argument(&rows, "rows")?;
         if rows < 1.0 || rows > 1e7 || rows.fract() != 0.0 {
-            return Err(js_error(format!("rows must be a whole number from 1 to 10000000, got {rows}")));
+            return Err(js_error(format!("rows must be a whole number from 1 to 10000000, got {rows}", rows = Decimal(rows))));
         }
         Ok(self
             .inner

@@ -2,6 +2,7 @@
 //! random start (Hu, Koren & Volinsky 2008 §4), each half-sweep one CG solve per row
 //! ([`super::kernels`]).
 
+use crate::decimal::Decimal32;
 use super::kernels::{confidences, solve_side};
 use super::{AlsModel, ConfidenceScaling};
 use crate::error::{Error, Result};
@@ -47,11 +48,11 @@ impl AlsOptions {
         if !(self.regularization.is_finite() && self.regularization >= 0.0) {
             return Err(Error::invalid(format!(
                 "regularization must be a finite number >= 0, got {}",
-                self.regularization
+                Decimal32(self.regularization)
             )));
         }
         if !(self.alpha.is_finite() && self.alpha >= 0.0) {
-            return Err(Error::invalid(format!("alpha must be a finite number >= 0, got {}", self.alpha)));
+            return Err(Error::invalid(format!("alpha must be a finite number >= 0, got {}", Decimal32(self.alpha))));
         }
         if self.cg_steps == 0 || self.cg_steps > 64 {
             return Err(Error::invalid(format!("cg_steps must be between 1 and 64, got {}", self.cg_steps)));

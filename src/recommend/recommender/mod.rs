@@ -30,6 +30,7 @@ mod scorers;
 
 pub use scorers::{Algorithm, RecommenderOptions};
 
+use crate::decimal::{Decimal32, Fixed};
 use std::collections::{HashMap, HashSet};
 
 use crate::error::{Error, Result};
@@ -84,29 +85,29 @@ impl Blend {
             .filter(|p| p.1 > 0.0)
             .collect();
         let trend = if self.popular > 0.0 && self.popularity_half_life_days > 0.0 {
-            format!(" (half-life {} days)", self.popularity_half_life_days)
+            format!(" (half-life {} days)", Decimal32(self.popularity_half_life_days))
         } else {
             String::new()
         };
         let recent = if self.als > 0.0 && self.als_recency_half_life_days > 0.0 {
-            format!(", ALS recency half-life {} days", self.als_recency_half_life_days)
+            format!(", ALS recency half-life {} days", Decimal32(self.als_recency_half_life_days))
         } else {
             String::new()
         };
         let recent = if self.knn > 0.0 && self.knn_recency_half_life_days > 0.0 {
-            format!("{recent}, item-kNN recency half-life {} days", self.knn_recency_half_life_days)
+            format!("{recent}, item-kNN recency half-life {} days", Decimal32(self.knn_recency_half_life_days))
         } else {
             recent
         };
         let fresh = if self.freshness_half_life_days > 0.0 {
-            format!(", freshness half-life {} days", self.freshness_half_life_days)
+            format!(", freshness half-life {} days", Decimal32(self.freshness_half_life_days))
         } else {
             String::new()
         };
         if parts.len() == 1 {
             return format!("{}{trend}{fresh}{recent}", parts[0].0);
         }
-        let joined = parts.iter().map(|(n, w)| format!("{n} {w:.2}")).collect::<Vec<_>>().join(" + ");
+        let joined = parts.iter().map(|(n, w)| format!("{n} {}", Fixed(*w as f64, 2))).collect::<Vec<_>>().join(" + ");
         format!("{joined}{trend}{fresh}{recent}")
     }
     /// Whether a scorer learns from recency-weighted counts (the model then keeps the ages).

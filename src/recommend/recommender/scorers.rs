@@ -5,6 +5,7 @@
 // serving build (no `fit` feature) never calls them. Moving them to fit.rs is left to do.
 #![cfg_attr(not(feature = "fit"), allow(dead_code))]
 
+use crate::decimal::{Decimal, Fixed};
 use super::{als_matrix, Blend, Fitted};
 
 use crate::error::{Error, Result};
@@ -196,11 +197,12 @@ pub(super) fn check_memory(m: &Interactions, options: &RecommenderOptions) -> Re
     let needed_mb = (factors + neighbours + matrix) / (1024.0 * 1024.0);
     if needed_mb > options.max_memory_mb {
         return Err(Error::Limit(format!(
-            "the recommender would need about {needed_mb:.0} MB for {} customers x {} items with {} factors, more than options.maxMemoryMb ({}); raise it, or use fewer factors or neighbours",
+            "the recommender would need about {} MB for {} customers x {} items with {} factors, more than options.maxMemoryMb ({}); raise it, or use fewer factors or neighbours",
+            Fixed(needed_mb, 0),
             m.customers(),
             m.items(),
             options.factors,
-            options.max_memory_mb
+            Decimal(options.max_memory_mb)
         )));
     }
     Ok(())
