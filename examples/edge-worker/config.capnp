@@ -3,9 +3,11 @@
 #   node build-models.mjs           # fit and save the models into models/
 #   npx workerd serve config.capnp  # then: curl http://127.0.0.1:8787/customer/12348
 # Paths are relative to this file. The package is embedded from node_modules/regulars, as
-# installed: the module named "regulars" is the package's "workerd" export (workerd.js), and its relative
-# imports ("./regulars.js", "./extend.js", "./extend-classes.js", "./regulars_bg.wasm") resolve next to it, so they are
-# listed under those names (a file the package adds later must be listed here too).
+# installed. The worker only loads saved models and answers, so it uses the serving build: the
+# module named "regulars/serve" is the package's "workerd" export of `regulars/serve`
+# (serve-workerd.js), and its relative imports ("./regulars_serve.js", "./serve-extend.js",
+# "./extend-classes.js", "./regulars_serve_bg.wasm") resolve beside it, under "regulars/", so they
+# are listed under those names (a file the package adds later must be listed here too).
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
@@ -17,11 +19,11 @@ const edgeWorker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     (name = "answer.js", esModule = embed "answer.js"),
-    (name = "regulars", esModule = embed "node_modules/regulars/workerd.js"),
-    (name = "regulars.js", esModule = embed "node_modules/regulars/regulars.js"),
-    (name = "extend.js", esModule = embed "node_modules/regulars/extend.js"),
-    (name = "extend-classes.js", esModule = embed "node_modules/regulars/extend-classes.js"),
-    (name = "regulars_bg.wasm", wasm = embed "node_modules/regulars/regulars_bg.wasm"),
+    (name = "regulars/serve", esModule = embed "node_modules/regulars/serve-workerd.js"),
+    (name = "regulars/regulars_serve.js", esModule = embed "node_modules/regulars/regulars_serve.js"),
+    (name = "regulars/serve-extend.js", esModule = embed "node_modules/regulars/serve-extend.js"),
+    (name = "regulars/extend-classes.js", esModule = embed "node_modules/regulars/extend-classes.js"),
+    (name = "regulars/regulars_serve_bg.wasm", wasm = embed "node_modules/regulars/regulars_serve_bg.wasm"),
     (name = "models/churn.bin", data = embed "models/churn.bin"),
     (name = "models/recommender.bin", data = embed "models/recommender.bin"),
     (name = "models/ranker.bin", data = embed "models/ranker.bin"),

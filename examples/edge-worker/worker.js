@@ -6,7 +6,8 @@
 //
 //   GET /customer/<id>  -> { customer, risk, probabilityAlive, clv, segment, topProducts, bestOffer }
 //   GET /health         -> { ok, customers }
-import * as regulars from "regulars";
+// The serving build (`regulars/serve`): loading models and answering, without the fitting code.
+import * as regulars from "regulars/serve";
 import { answer } from "./answer.js";
 import churnBytes from "./models/churn.bin";
 import recommenderBytes from "./models/recommender.bin";
