@@ -144,7 +144,7 @@ impl JsGammaGamma {
 #[wasm_bindgen(js_name = customerLifetimeValue)]
 pub fn customer_lifetime_value_js(model: JsValue, spend: &JsGammaGamma, summary: &JsSummary, options: JsValue) -> JsResult<Float64Array> {
     let model = count_model(&model, "m")?;
-    let o = required_object(&options, "options")?;
+    let o = required_options(&options, "customerLifetimeValue options", "horizon, discountRate")?;
     let horizon = number_option(Some(&o), "horizon", "options")?.ok_or_else(|| js_error("options.horizon is required"))?;
     let discount_rate = number_option(Some(&o), "discountRate", "options")?.unwrap_or(0.0);
     customer_lifetime_value(model.as_ref(), &spend.inner, &summary.inner, ClvOptions { horizon, discount_rate })

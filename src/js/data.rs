@@ -23,10 +23,10 @@ impl JsTransactions {
     /// `Transactions.fromColumns({ customer, time, amount?, item?, quantity? }, { maxRows? })`.
     #[wasm_bindgen(js_name = fromColumns)]
     pub fn from_columns(columns: JsValue, options: JsValue) -> JsResult<JsTransactions> {
-        let limits = super::options(&options, "options")?;
+        let limits = super::options(&options, "Transactions.fromColumns options", "maxRows")?;
         let max_rows = integer_option(limits.as_ref(), "maxRows", "options", 1.0, 4e9)?
             .map_or(crate::data::DEFAULT_MAX_ROWS, |v| v as usize);
-        let object = required_object(&columns, "columns")?;
+        let object = required_options(&columns, "Transactions.fromColumns columns", "customer, time, amount, item, quantity")?;
         let o = Some(&object);
         let column = |key: &str| property(o, key);
         let customer = column("customer")?.ok_or_else(|| js_error("columns.customer is required"))?;
@@ -85,7 +85,7 @@ impl JsTransactions {
 
     /// `tx.summary({ observationEnd?, calibrationEnd?, unit? })`.
     pub fn summary(&self, options: JsValue) -> JsResult<JsSummary> {
-        let o = super::options(&options, "options")?;
+        let o = super::options(&options, "Transactions.summary options", "observationEnd, calibrationEnd, unit")?;
         let o = o.as_ref();
         let options = SummaryOptions {
             observation_end: number_option(o, "observationEnd", "options")?,
@@ -107,7 +107,8 @@ impl JsSummary {
     /// `Summary.fromColumns({ customer?, frequency, recency, T, monetary?, unit? })`.
     #[wasm_bindgen(js_name = fromColumns)]
     pub fn from_columns(columns: JsValue) -> JsResult<JsSummary> {
-        let object = required_object(&columns, "columns")?;
+        let accepted = "customer, frequency, recency, T, monetary, unit";
+        let object = required_options(&columns, "Summary.fromColumns columns", accepted)?;
         let o = Some(&object);
         let required = |key: &str| -> JsResult<Vec<f64>> {
             let v = property(o, key)?.ok_or_else(|| js_error(format!("columns.{key} is required")))?;
@@ -168,7 +169,7 @@ impl JsSummary {
 
     /// `s.rfm({ bins? })` → `{ r, f, m: Uint8Array, segment: string[] }`.
     pub fn rfm(&self, options: JsValue) -> JsResult<Object> {
-        let o = super::options(&options, "options")?;
+        let o = super::options(&options, "Summary.rfm options", "bins")?;
         let bins = integer_option(o.as_ref(), "bins", "options", 2.0, 10.0)?.unwrap_or(5) as usize;
         let rfm = self.inner.rfm(bins).map_err(to_js)?;
         let out = Object::new();

@@ -51,8 +51,9 @@ pub(crate) fn type_name(value: &JsValue) -> String {
     }
 }
 
-/// An options object: `undefined`/`null` mean "no options"; anything else must be an object.
-pub(crate) fn options(value: &JsValue, name: &str) -> JsResult<Option<Object>> {
+/// An optional object argument: `undefined`/`null` mean "none"; anything else must be an object.
+#[inline(never)]
+fn object(value: &JsValue, name: &str) -> JsResult<Option<Object>> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
@@ -62,9 +63,84 @@ pub(crate) fn options(value: &JsValue, name: &str) -> JsResult<Option<Object>> {
     Ok(Some(value.clone().unchecked_into()))
 }
 
-/// A required options object.
+/// An options object whose own keys must all be among `accepted` (the keys the caller reads, as
+/// the error lists them: `"horizon, observationEnd, seed"`): a misspelt option would otherwise change
+/// nothing, silently. `name` says whose options they are (`"ChurnModel.fit options"`). One string
+/// rather than a `&[&str]`, and not inlined into its score of callers: the module's size is at
+/// its limit.
+#[inline(never)]
+pub(crate) fn options(value: &JsValue, name: &str, accepted: &str) -> JsResult<Option<Object>> {
+    let object = object(value, name)?;
+    if let Some(o) = &object {
+        for key in Object::keys(o).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !accepted_keys(accepted).any(|a| a == key.as_bytes()) {
+                return Err(unknown_option(&key, name, accepted));
+            }
+        }
+    }
+    Ok(object)
+}
+
+/// A required options object (see `options`).
+#[inline(never)]
+pub(crate) fn required_options(value: &JsValue, name: &str, accepted: &str) -> JsResult<Object> {
+    required(options(value, name, accepted)?, name)
+}
+
+/// A required object that is data, not options (a ranking context, a log row), so any keys.
+#[inline(never)]
 pub(crate) fn required_object(value: &JsValue, name: &str) -> JsResult<Object> {
-    options(value, name)?.ok_or_else(|| js_error(format!("{name} is required (an object)")))
+    required(object(value, name)?, name)
+}
+
+#[inline(never)]
+fn required(object: Option<Object>, name: &str) -> JsResult<Object> {
+    object.ok_or_else(|| js_error(format!("{name} is required (an object)")))
+}
+
+/// `"<name>: unknown option 'horizn' (did you mean 'horizon'?); accepted: horizon, …"`: the
+/// suggestion is the first accepted key nearest in edits, ignoring case, if within 2.
+#[cold]
+#[inline(never)]
+fn unknown_option(key: &str, name: &str, accepted: &str) -> JsValue {
+    let (mut nearest, mut distance): (&[u8], usize) = (b"", 3);
+    for a in accepted_keys(accepted) {
+        let d = edit_distance(a, key.as_bytes());
+        if d < distance {
+            (nearest, distance) = (a, d);
+        }
+    }
+    let hint = match core::str::from_utf8(nearest) {
+        Ok(a) if !a.is_empty() => format!(" (did you mean '{a}'?)"),
+        _ => String::new(),
+    };
+    js_error(format!("{name}: unknown option '{key}'{hint}; accepted: {accepted}"))
+}
+
+/// The keys of an `accepted` list, as bytes (keys are ASCII names).
+fn accepted_keys(accepted: &str) -> impl Iterator<Item = &[u8]> {
+    accepted.as_bytes().split(|&b| b == b',').map(<[u8]>::trim_ascii_start)
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions) ignoring ASCII case, one row of the
+/// table at a time; `a` is an accepted key (its first 31 bytes count).
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    let a = &a[..a.len().min(31)];
+    let mut row = [0usize; 32];
+    for j in 1..=a.len() {
+        row[j] = j;
+    }
+    for (i, y) in b.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, x) in a.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + !x.eq_ignore_ascii_case(y) as usize);
+            diagonal = above;
+        }
+    }
+    row[a.len()]
 }
 
 /// A property of an options object; `None` when absent or `undefined`.

@@ -10,14 +10,14 @@ use crate::offers::{Context, Eligibility, OfferRanker, OfferSpec, RankerOptions}
 pub(crate) const MAX_SEED: f64 = 9_007_199_254_740_991.0;
 
 fn offer_spec(value: &JsValue, index: usize) -> JsResult<OfferSpec> {
-    let name = format!("offers[{index}]");
-    let o = required_object(value, &name)?;
+    let name = format!("new OfferRanker options.offers[{index}]");
+    let o = required_options(value, &name, "id, kind, value, cost, eligible")?;
     let o = Some(&o);
     let eligible = match property(o, "eligible")? {
         None => Eligibility::default(),
         Some(e) => {
             let context = format!("{name}.eligible");
-            let e = required_object(&e, &context)?;
+            let e = required_options(&e, &context, "segments, minRisk, maxRisk, minClv")?;
             let e = Some(&e);
             Eligibility {
                 segments: property(e, "segments")?.map(|s| string_list(&s, &format!("{context}.segments"))).transpose()?,
@@ -75,7 +75,8 @@ impl JsOfferRanker {
     /// `new OfferRanker({ offers, margin?, marginRate?, exploration?, seed?, capacity? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> JsResult<JsOfferRanker> {
-        let o = required_object(&options, "options")?;
+        let accepted = "offers, margin, marginRate, exploration, seed, capacity";
+        let o = required_options(&options, "new OfferRanker options", accepted)?;
         let o = Some(&o);
         let offers = property(o, "offers")?.ok_or_else(|| js_error("options.offers is required (an array of offers)"))?;
         if !Array::is_array(&offers) {

@@ -67,7 +67,8 @@ impl JsRecommender {
     /// candidates? })`. An unknown customer gets popular items.
     pub fn recommend(&self, customer: JsValue, options: JsValue) -> JsResult<Array> {
         let customer = id_argument(&customer, "customer")?;
-        let o = super::options(&options, "options")?;
+        let accepted = "k, excludePurchased, exclude, candidates";
+        let o = super::options(&options, "Recommender.recommend options", accepted)?;
         let o = o.as_ref();
         let exclude = property(o, "exclude")?.map(|v| string_list(&v, "options.exclude")).transpose()?.unwrap_or_default();
         let candidates = property(o, "candidates")?.map(|v| string_list(&v, "options.candidates")).transpose()?;
@@ -89,7 +90,7 @@ impl JsRecommender {
     pub fn recommend_many_packed(&self, customers: JsValue, options: JsValue) -> JsResult<Object> {
         let customers: Vec<String> = string_list(&customers, "customers")?;
         let canonical: Vec<String> = customers.iter().map(|c| canonical_id(c).to_string()).collect();
-        let o = super::options(&options, "options")?;
+        let o = super::options(&options, "Recommender.recommendMany options", "k, onProgress")?;
         let progress = Progress::from_options(o.as_ref(), "options")?;
         let many = self.inner.recommend_many_indices(&canonical, k_option(o.as_ref(), "options")?, &mut |f| progress.report(f));
         progress.finish()?;
@@ -111,7 +112,7 @@ impl JsRecommender {
     #[wasm_bindgen(js_name = recommendForItems)]
     pub fn recommend_for_items(&self, items: JsValue, options: JsValue) -> JsResult<Array> {
         let items = string_list(&items, "items")?;
-        let o = super::options(&options, "options")?;
+        let o = super::options(&options, "Recommender.recommendForItems options", "k")?;
         Ok(scored_list(&self.inner.recommend_for_items(&items, k_option(o.as_ref(), "options")?), "score"))
     }
 
@@ -119,7 +120,7 @@ impl JsRecommender {
     #[wasm_bindgen(js_name = similarItems)]
     pub fn similar_items(&self, item: JsValue, options: JsValue) -> JsResult<Array> {
         let item = id_argument(&item, "item")?;
-        let o = super::options(&options, "options")?;
+        let o = super::options(&options, "Recommender.similarItems options", "k")?;
         let list = self.inner.similar_items(&item, k_option(o.as_ref(), "options")?).map_err(to_js)?;
         Ok(scored_list(&list, "score"))
     }
@@ -151,7 +152,7 @@ impl JsRecommender {
     /// `toBytes({ quantization?: "f32" | "f16" | "int8" })`: f16/int8 factors for the edge.
     #[wasm_bindgen(js_name = toBytes)]
     pub fn to_bytes(&self, options: JsValue) -> JsResult<Uint8Array> {
-        let o = super::options(&options, "options")?;
+        let o = super::options(&options, "Recommender.toBytes options", "quantization")?;
         let quantization = match string_option(o.as_ref(), "quantization", "options")?.as_deref() {
             None | Some("f32") => Quantization::F32,
             Some("f16") => Quantization::F16,

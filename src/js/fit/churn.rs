@@ -20,8 +20,9 @@ fn fit_pareto_nbd(summary: &Summary, penalizer: f64) -> Result<ParetoNbd> {
     ParetoNbdOptions::default().penalizer(penalizer).fit(summary)
 }
 
-fn penalizer(options: &JsValue) -> JsResult<f64> {
-    let o = crate::js::options(options, "options")?;
+/// `{ penalizer? }` of the BTYD models' `fit`; `name` is e.g. `"BetaGeo.fit options"`.
+fn penalizer(options: &JsValue, name: &str) -> JsResult<f64> {
+    let o = crate::js::options(options, name, "penalizer")?;
     match number_option(o.as_ref(), "penalizer", "options")? {
         None => Ok(0.0),
         Some(p) if p >= 0.0 => Ok(p),
@@ -35,7 +36,7 @@ macro_rules! count_model_fit {
         impl $js {
             /// Fits by maximum likelihood: `fit(summary, { penalizer? })`.
             pub fn fit(summary: &JsSummary, options: JsValue) -> JsResult<$js> {
-                $fit(&summary.inner, penalizer(&options)?).map(|inner| $js { inner }).map_err(to_js)
+                $fit(&summary.inner, penalizer(&options, concat!($name, ".fit options"))?).map(|inner| $js { inner }).map_err(to_js)
             }
         }
     };
@@ -49,7 +50,7 @@ count_model_fit!(JsParetoNbd, "ParetoNbd", fit_pareto_nbd);
 impl JsGammaGamma {
     /// Fits on the customers with frequency > 0: `fit(summary, { penalizer? })`.
     pub fn fit(summary: &JsSummary, options: JsValue) -> JsResult<JsGammaGamma> {
-        let options = GammaGammaOptions::default().penalizer(penalizer(&options)?);
+        let options = GammaGammaOptions::default().penalizer(penalizer(&options, "GammaGamma.fit options")?);
         options.fit(&summary.inner).map(|inner| JsGammaGamma { inner }).map_err(to_js)
     }
 }
@@ -59,7 +60,8 @@ impl JsChurnModel {
     /// `ChurnModel.fit(tx, { horizon? (days, 90), observationEnd?, seed?, clvHorizon? (days, 365),
     /// annualDiscountRate? (0.1) })`.
     pub fn fit(tx: &JsTransactions, options: JsValue) -> JsResult<JsChurnModel> {
-        let o = crate::js::options(&options, "options")?;
+        let accepted = "horizon, observationEnd, seed, clvHorizon, annualDiscountRate";
+        let o = crate::js::options(&options, "ChurnModel.fit options", accepted)?;
         let o = o.as_ref();
         let defaults = ChurnOptions::default();
         let options = ChurnOptions {

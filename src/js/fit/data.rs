@@ -21,7 +21,8 @@ impl JsTransactions {
         } else {
             return Err(js_error(format!("text must be a string or a Uint8Array, got {}", type_name(&text))));
         };
-        let m = required_object(&mapping, "mapping")?;
+        let accepted = "customer, time, amount, item, quantity, price, invoice";
+        let m = required_options(&mapping, "Transactions.fromCsv mapping", accepted)?;
         let m = Some(&m);
         let required = |key: &str| -> JsResult<String> {
             string_option(m, key, "mapping")?.ok_or_else(|| js_error(format!("mapping.{key} is required (a column name)")))
@@ -35,7 +36,8 @@ impl JsTransactions {
             price: string_option(m, "price", "mapping")?,
             invoice: string_option(m, "invoice", "mapping")?,
         };
-        let o = crate::js::options(&options, "options")?;
+        let accepted = "delimiter, header, keepZeroAmounts, netCancellations, maxRows";
+        let o = crate::js::options(&options, "Transactions.fromCsv options", accepted)?;
         let delimiter = match string_option(o.as_ref(), "delimiter", "options")? {
             None => None,
             Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),

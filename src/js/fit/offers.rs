@@ -128,7 +128,7 @@ impl JsOfferSimulator {
     /// `new OfferSimulator({ setup?: "standard" | "alternative", seed? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> JsResult<JsOfferSimulator> {
-        let o = crate::js::options(&options, "options")?;
+        let o = crate::js::options(&options, "new OfferSimulator options", "setup, seed")?;
         let seed = integer_option(o.as_ref(), "seed", "options", 0.0, MAX_SEED)?.unwrap_or(0);
         let config = match string_option(o.as_ref(), "setup", "options")?.as_deref() {
             None | Some("standard") => SimulatorConfig::standard(seed),

@@ -8,6 +8,11 @@ use crate::js::recommend::{k_option, JsRecommender, Progress};
 use crate::js::*;
 use crate::recommend::{evaluate, time_split, Algorithm, Recommender, RecommenderOptions};
 
+/// The keys `evaluateRecommender` reads: its own, then those of `Recommender.fit` (`FIT_KEYS`).
+const EVALUATE_KEYS: &str =
+    "splitTime, k, algorithm, factors, iterations, regularization, alpha, neighbours, seed, maxMemoryMb, onProgress";
+const FIT_KEYS: &str = EVALUATE_KEYS.split_at("splitTime, k, ".len()).1;
+
 fn fit_options(o: Option<&Object>, context: &str) -> JsResult<RecommenderOptions> {
     let d = RecommenderOptions::default();
     Ok(RecommenderOptions {
@@ -29,9 +34,9 @@ fn fit_options(o: Option<&Object>, context: &str) -> JsResult<RecommenderOptions
 #[wasm_bindgen(js_class = Recommender)]
 impl JsRecommender {
     /// `Recommender.fit(tx, { algorithm?: "als" | "itemknn" | "popular" | "auto", factors?,
-    /// iterations?, regularization?, alpha?, neighbours?, seed?, onProgress? })`.
+    /// iterations?, regularization?, alpha?, neighbours?, seed?, maxMemoryMb?, onProgress? })`.
     pub fn fit(tx: &JsTransactions, options: JsValue) -> JsResult<JsRecommender> {
-        let o = crate::js::options(&options, "options")?;
+        let o = crate::js::options(&options, "Recommender.fit options", FIT_KEYS)?;
         let fit = fit_options(o.as_ref(), "options")?;
         let progress = Progress::from_options(o.as_ref(), "options")?;
         let result = Recommender::fit(&tx.inner, &fit, &mut |f| progress.report(f));
@@ -46,7 +51,7 @@ impl JsRecommender {
 /// coverage, algorithm }`.
 #[wasm_bindgen(js_name = evaluateRecommender)]
 pub fn evaluate_recommender(tx: &JsTransactions, options: JsValue) -> JsResult<Object> {
-    let o = required_object(&options, "options")?;
+    let o = required_options(&options, "evaluateRecommender options", EVALUATE_KEYS)?;
     let o = Some(&o);
     let split_time = number_option(o, "splitTime", "options")?.ok_or_else(|| js_error("options.splitTime is required (epoch ms)"))?;
     let k = k_option(o, "options")?;
