@@ -5,13 +5,14 @@
 // Tools come from npm once (tools.mjs, target/clients/tools). `make test-clients`.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { copyFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { test } from "node:test";
 import { answerInChromium, clientProject, firstDifference, printedAnswer, run } from "./harness.mjs";
 import { shopColumns } from "./job.mjs";
+import { ROOT } from "../../scripts/installed-package.mjs";
 import { TOOLS_DIR, tools } from "./tools.mjs";
 
 const tool = tools();
@@ -66,6 +67,15 @@ test("esbuild: node bundle, ESM", async () => {
   const dir = await clientProject("esbuild-node-esm", { "main.mjs": ESM_MAIN });
   await run(tool.esbuild, ["main.mjs", "--bundle", "--platform=node", "--format=esm", "--outfile=dist/main.mjs", "--log-level=warning"], { cwd: dir });
   await sameAsNode(printedAnswer(await run("node", ["dist/main.mjs"], { cwd: dir })));
+  // The bundle alone, outside any project with the package: the error names the file and the fix.
+  const away = mkdtempSync(join(tmpdir(), "regulars-bundle-"));
+  try {
+    copyFileSync(join(dir, "dist", "main.mjs"), join(away, "main.mjs"));
+    await assert.rejects(run("node", ["main.mjs"], { cwd: away }),
+      /cannot find regulars_bg\.wasm[^\n]*copy node_modules\/regulars\/regulars_bg\.wasm next to the bundle/);
+  } finally {
+    rmSync(away, { recursive: true, force: true });
+  }
 });
 
 test("esbuild: node bundle, CommonJS", async () => {
@@ -74,12 +84,23 @@ test("esbuild: node bundle, CommonJS", async () => {
   await sameAsNode(printedAnswer(await run("node", ["dist/main.cjs"], { cwd: dir })));
 });
 
-test("esbuild: browser bundle in Chromium", async () => {
+/** The one-line shell recipe npm/README.md gives for a bundler: the sh block whose line starts with `command`. */
+function readmeRecipe(command) {
+  const readme = readFileSync(join(ROOT, "npm", "README.md"), "utf8");
+  const line = [...readme.matchAll(/```sh\n([^\n]*)\n```/g)].map((m) => m[1]).find((l) => l.startsWith(`${command} `));
+  assert.ok(line, `npm/README.md has a one-line ${command} recipe`);
+  return line;
+}
+
+test("esbuild: browser bundle in Chromium (the README's recipe)", async () => {
   const dir = await clientProject("esbuild-browser", { "main.js": BROWSER_MAIN, "dist/index.html": page("./main.js") });
-  await run(tool.esbuild, ["main.js", "--bundle", "--platform=browser", "--format=esm", "--outfile=dist/main.js", "--log-level=warning"], { cwd: dir });
-  // npm/README.md's esbuild recipe: esbuild does not copy files named by new URL(…, import.meta.url).
-  await run("cp", ["node_modules/regulars/regulars_bg.wasm", "dist/"], { cwd: dir });
+  // Run exactly as documented, with the tools' esbuild first on PATH.
+  await run("bash", ["-c", readmeRecipe("esbuild")], { cwd: dir, env: { PATH: `${join(TOOLS_DIR, "node_modules", ".bin")}:${process.env.PATH}` } });
   await sameAsNode(await answerInChromium(join(dir, "dist")));
+  // Without the copied file, init() says which file is missing and how to fix it.
+  rmSync(join(dir, "dist", "regulars_bg.wasm"));
+  const missing = await answerInChromium(join(dir, "dist"), "index.html", { expectError: true });
+  assert.match(missing ?? "", /did not copy regulars_bg\.wasm: copy node_modules\/regulars\/regulars_bg\.wasm next to the bundle/);
 });
 
 test("webpack 5: browser bundle in Chromium", async () => {

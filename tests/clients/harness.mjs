@@ -49,9 +49,10 @@ export function printedAnswer(stdout) {
 
 /**
  * Serves `dir`, opens `page` in headless Chromium and returns the answer the page stored in
- * `window.__answer` (JSON text). A page error, a failed request or `window.__error` fails.
+ * `window.__answer` (JSON text). A page error, a failed request or `window.__error` fails; with
+ * `expectError`, returns the text of `window.__error` instead (null if the page succeeded).
  */
-export async function answerInChromium(dir, page = "index.html") {
+export async function answerInChromium(dir, page = "index.html", { expectError = false } = {}) {
   const server = await serve(dir);
   const profile = join(CLIENTS_DIR, ".chromium-profile");
   rmSync(profile, { recursive: true, force: true });
@@ -65,6 +66,7 @@ export async function answerInChromium(dir, page = "index.html") {
     await tab.goto(server.url + page);
     await tab.waitForFunction(() => window.__answer || window.__error, null, { timeout: 60_000 });
     const { answer, error } = await tab.evaluate(() => ({ answer: window.__answer, error: window.__error }));
+    if (expectError) return error ?? null; // the page's own error, for tests of error messages
     if (error || errors.length) throw new Error(`in Chromium: ${[error, ...errors].filter(Boolean).join("\n")}`);
     return JSON.parse(answer);
   } finally {
