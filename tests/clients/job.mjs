@@ -8,10 +8,13 @@
 const DAY = 86_400_000;
 const ITEMS = ["mug", "tea", "pot", "cup", "jam", "oat", "bag", "pan"];
 
-/** 48 customers buying over 300 days from a linear congruential generator (integers only). */
+/** 48 customers buying over 300 days, from a xorshift32 generator (exact 32-bit integer steps). */
 export function shopColumns() {
-  let state = 12345;
-  const next = (n) => { state = (state * 1103515245 + 12345) % 2147483648; return state % n; };
+  let state = 2463534242;
+  const next = (n) => {
+    state ^= state << 13; state ^= state >>> 17; state ^= state << 5; state >>>= 0;
+    return state % n;
+  };
   const customer = [], time = [], amount = [], item = [];
   for (let c = 0; c < 48; c++) {
     const id = `c${String(c).padStart(2, "0")}`;
