@@ -18,10 +18,10 @@ import { TOOLS_DIR, tools } from "./tools.mjs";
 const tool = tools();
 
 // The entries each client runs: the package imported by its bare name, the job, the answer out.
-const ESM_MAIN = `import * as r from "regulars";\nimport { job } from "./job.mjs";\nconsole.log(JSON.stringify(job(r)));\n`;
-const CJS_MAIN = `const r = require("regulars");\nconst { job } = require("./job.mjs");\nconsole.log(JSON.stringify(job(r)));\n`;
-const BROWSER_MAIN = `import init, * as r from "regulars";\nimport { job } from "./job.mjs";\n` +
-  `init().then(() => { window.__answer = JSON.stringify(job(r)); }, (e) => { window.__error = String(e?.stack ?? e); });\n`;
+const ESM_MAIN = `import * as r from "regulars";\nimport * as serve from "regulars/serve";\nimport { job } from "./job.mjs";\nconsole.log(JSON.stringify(job(r, serve)));\n`;
+const CJS_MAIN = `const r = require("regulars");\nconst serve = require("regulars/serve");\nconst { job } = require("./job.mjs");\nconsole.log(JSON.stringify(job(r, serve)));\n`;
+const BROWSER_MAIN = `import init, * as r from "regulars";\nimport initServe, * as serve from "regulars/serve";\nimport { job } from "./job.mjs";\n` +
+  `Promise.all([init(), initServe()]).then(() => { window.__answer = JSON.stringify(job(r, serve)); }, (e) => { window.__error = String(e?.stack ?? e); });\n`;
 const page = (script, type = "module") => `<!doctype html>\n<meta charset="utf-8">\n<title>regulars client</title>\n<link rel="icon" href="data:,">\n<script type="${type}" src="${script}"></script>\n`;
 
 let referenceAnswer;
@@ -55,7 +55,7 @@ test("node ESM: the reference answer holds the job's invariants", async () => {
   const shown = a.rank.reduce((sum, o) => sum + o.probability, 0);
   assert.ok(Math.abs(shown - 1) < 1e-9, `rank probabilities sum to ${shown}`);
   assert.ok(a.rank.some((o) => o.offer === "none"), "the 'none' offer is a candidate");
-  assert.deepEqual(a.roundTrip, { betaGeo: true, churn: true, recommend: true, ranker: true });
+  assert.deepEqual(a.roundTrip, { betaGeo: true, churn: true, recommend: true, ranker: true, serveChurn: true, serveRecommend: true });
 });
 
 test("node require (CommonJS)", async () => {
@@ -98,9 +98,10 @@ test("esbuild: browser bundle in Chromium (the README's recipe)", async () => {
   await run("bash", ["-c", readmeRecipe("esbuild")], { cwd: dir, env: { PATH: `${join(TOOLS_DIR, "node_modules", ".bin")}:${process.env.PATH}` } });
   await sameAsNode(await answerInChromium(join(dir, "dist")));
   // Without the copied file, init() says which file is missing and how to fix it.
-  rmSync(join(dir, "dist", "regulars_bg.wasm"));
+  for (const wasm of ["regulars_bg.wasm", "regulars_serve_bg.wasm"]) rmSync(join(dir, "dist", wasm));
   const missing = await answerInChromium(join(dir, "dist"), "index.html", { expectError: true });
-  assert.match(missing ?? "", /did not copy regulars_bg\.wasm: copy node_modules\/regulars\/regulars_bg\.wasm next to the bundle/);
+  // (either module's error may come first: both inits run at once)
+  assert.match(missing ?? "", /did not copy (regulars(?:_serve)?_bg\.wasm): copy node_modules\/regulars\/\1 next to the bundle/);
 });
 
 test("webpack 5: browser bundle in Chromium", async () => {
@@ -147,8 +148,8 @@ const freePort = () => new Promise((ok, fail) => {
 });
 
 test("wrangler dev --local (workerd)", async () => {
-  const worker = `import * as r from "regulars";\nimport { job } from "./job.mjs";\n` +
-    `export default { fetch() { return new Response(JSON.stringify(job(r)), { headers: { "content-type": "application/json" } }); } };\n`;
+  const worker = `import * as r from "regulars";\nimport * as serve from "regulars/serve";\nimport { job } from "./job.mjs";\n` +
+    `export default { fetch() { return new Response(JSON.stringify(job(r, serve)), { headers: { "content-type": "application/json" } }); } };\n`;
   const config = `name = "regulars-client"\nmain = "worker.js"\ncompatibility_date = "2025-09-01"\n`;
   const dir = await clientProject("wrangler", { "worker.js": worker, "wrangler.toml": config });
   const [port, inspector] = [await freePort(), await freePort()];

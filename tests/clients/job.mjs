@@ -1,7 +1,7 @@
 //! The one small job every client runs on the installed package: a tiny shop's order history
 //! (made here by a fixed integer generator, so every engine builds the same rows), a BG/NBD fit and
 //! a ChurnModel fit and score, a Recommender fit and recommend, an OfferRanker rank with a seed, and
-//! each model's bytes round trip. It imports nothing: each client passes in the package's namespace
+//! each model's bytes round trip, also into the serving build (`regulars/serve`). It imports nothing: each client passes in the package's namespace
 //! (already initialised) and prints or returns the JSON answer, which the runner compares with Node
 //! ESM's. Plain JavaScript with no runtime APIs, so browsers, Bun, Deno and workerd run it as is.
 
@@ -35,8 +35,12 @@ export function shopColumns() {
 
 const list = (xs) => Array.from(xs);
 
-/** Runs the job on `r` (the package's exports, initialised) and returns a JSON-ready answer. */
-export function job(r) {
+/**
+ * Runs the job on `r` (the package's exports, initialised) and `serve` (`regulars/serve`'s, the
+ * serving build, initialised), which loads the fitted models from their bytes and must score and
+ * recommend as the full build does. Returns a JSON-ready answer.
+ */
+export function job(r, serve) {
   const tx = r.Transactions.fromColumns(shopColumns());
   const summary = tx.summary();
 
@@ -64,6 +68,9 @@ export function job(r) {
   const ranked = ranker.rank({ customer: score.customers[0], risk: score.risk[0], clv: score.clv[0], segment: score.segment[0] });
   const rankerBack = r.OfferRanker.fromBytes(ranker.toBytes());
 
+  const served = serve.ChurnModel.fromBytes(churn.toBytes()).score(serve.Transactions.fromColumns(shopColumns()));
+  const servedRecommended = serve.Recommender.fromBytes(rec.toBytes()).recommend("c05", { k: 3 });
+
   return {
     rows: tx.length,
     customers: tx.customerCount,
@@ -80,6 +87,8 @@ export function job(r) {
       churn: JSON.stringify(list(churnBack.score(tx).risk)) === JSON.stringify(list(score.risk)),
       recommend: JSON.stringify(recBack.recommend("c05", { k: 3 })) === JSON.stringify(recommended),
       ranker: rankerBack.toBytes().length === ranker.toBytes().length,
+      serveChurn: JSON.stringify(list(served.risk)) === JSON.stringify(list(score.risk)),
+      serveRecommend: JSON.stringify(servedRecommended) === JSON.stringify(recommended),
     },
   };
 }
