@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { test } from "node:test";
 import { answerInChromium, clientProject, firstDifference, printedAnswer, run } from "./harness.mjs";
 import { shopColumns } from "./job.mjs";
@@ -63,25 +63,31 @@ test("node require (CommonJS)", async () => {
   await sameAsNode(printedAnswer(await run("node", ["main.cjs"], { cwd: dir })));
 });
 
-test("esbuild: node bundle, ESM", async () => {
-  const dir = await clientProject("esbuild-node-esm", { "main.mjs": ESM_MAIN });
-  await run(tool.esbuild, ["main.mjs", "--bundle", "--platform=node", "--format=esm", "--outfile=dist/main.mjs", "--log-level=warning"], { cwd: dir });
-  await sameAsNode(printedAnswer(await run("node", ["dist/main.mjs"], { cwd: dir })));
-  // The bundle alone, outside any project with the package: the error names the file and the fix.
+/** The bundle alone, outside any project with the package: the error names the file and the fix. */
+async function assertMovedBundleNamesTheFix(runtime, bundle) {
   const away = mkdtempSync(join(tmpdir(), "regulars-bundle-"));
   try {
-    copyFileSync(join(dir, "dist", "main.mjs"), join(away, "main.mjs"));
-    await assert.rejects(run("node", ["main.mjs"], { cwd: away }),
+    const name = basename(bundle);
+    copyFileSync(bundle, join(away, name));
+    await assert.rejects(run(runtime, [name], { cwd: away }),
       /cannot find regulars_bg\.wasm[^\n]*copy node_modules\/regulars\/regulars_bg\.wasm next to the bundle/);
   } finally {
     rmSync(away, { recursive: true, force: true });
   }
+}
+
+test("esbuild: node bundle, ESM", async () => {
+  const dir = await clientProject("esbuild-node-esm", { "main.mjs": ESM_MAIN });
+  await run(tool.esbuild, ["main.mjs", "--bundle", "--platform=node", "--format=esm", "--outfile=dist/main.mjs", "--log-level=warning"], { cwd: dir });
+  await sameAsNode(printedAnswer(await run("node", ["dist/main.mjs"], { cwd: dir })));
+  await assertMovedBundleNamesTheFix("node", join(dir, "dist", "main.mjs"));
 });
 
 test("esbuild: node bundle, CommonJS", async () => {
   const dir = await clientProject("esbuild-node-cjs", { "main.cjs": CJS_MAIN });
   await run(tool.esbuild, ["main.cjs", "--bundle", "--platform=node", "--format=cjs", "--outfile=dist/main.cjs", "--log-level=warning"], { cwd: dir });
   await sameAsNode(printedAnswer(await run("node", ["dist/main.cjs"], { cwd: dir })));
+  await assertMovedBundleNamesTheFix("node", join(dir, "dist", "main.cjs"));
 });
 
 /** The one-line shell recipe npm/README.md gives for a bundler: the sh block whose line starts with `command`. */
@@ -134,6 +140,7 @@ test("Bun: bun build", async () => {
   const dir = await clientProject("bun-build", { "main.mjs": ESM_MAIN });
   await run(tool.bun, ["build", "main.mjs", "--target=bun", "--outfile=dist/main.js"], { cwd: dir });
   await sameAsNode(printedAnswer(await run(tool.bun, ["dist/main.js"], { cwd: dir })));
+  await assertMovedBundleNamesTheFix(tool.bun, join(dir, "dist", "main.js"));
 });
 
 test("Deno", async () => {
