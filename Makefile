@@ -12,7 +12,7 @@ NPM_SOURCES := $(wildcard npm/*)
 
 help:
 	@echo "make demo   — install what is missing, build, print the sample shop's retention report, serve the demo"
-	@echo "make test   — everything the project checks (Rust, Node, types, size, browser, workerd)"
+	@echo "make test   — everything the project checks (Rust, Node, types, size, browser, workerd, clients)"
 	@echo "make build  — the npm package in pkg/"
 	@echo "make pack   — the tarball users get, regulars-<version>.tgz"
 	@echo "make bench  — criterion benches and the side-by-side comparisons with lifetimes and implicit"
@@ -63,9 +63,9 @@ pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) LICENSE-MIT LICENSE-APACHE 
 	bash scripts/build-pkg.sh
 
 ## Tests ----------------------------------------------------------------------------------------
-test: test-rust test-js test-types test-size test-browser test-workerd test-fuzz
-	@echo "make test: Rust, Node, types, size, browser, workerd and fuzz checks all passed"
-	@echo "checks: 7 passed, 0 failed"
+test: test-rust test-js test-types test-size test-browser test-workerd test-clients test-fuzz
+	@echo "make test: Rust, Node, types, size, browser, workerd, clients and fuzz checks all passed"
+	@echo "checks: 8 passed, 0 failed"
 
 test-rust:
 	cargo test --release
@@ -93,12 +93,13 @@ test-browser: pack browser
 test-workerd: pack
 	node --test tests/workerd/
 
-# The installed tarball in real clients, each running one job whose answer must equal Node's:
-# Node ESM and require, Vite and webpack 5 bundles in headless Chromium, webpack/esbuild/bun
-# bundles for Node, Bun, Deno and wrangler dev. Client tools install under target/clients/.
-# Not yet part of `make test`: tests/clients/ is still to be written (issue 15 item 2).
+# The installed tarball in real clients, each in a fresh project running one job
+# (tests/clients/job.mjs) whose answer must equal Node ESM's: Node require, esbuild bundles for
+# Node (ESM, CommonJS) and the browser, webpack 5 and Vite bundles in headless Chromium, Bun (run,
+# bun build), Deno and wrangler dev --local. The tools install from npm once, into
+# target/clients/tools. Ends with "clients: N passed, N failed".
 test-clients: pack browser
-	node --test --test-concurrency=1 tests/clients/
+	node --test --test-concurrency=1 --test-reporter=./tests/clients/reporter.mjs tests/clients/
 
 # Each fuzz target for a short bounded time on the committed corpus; `make fuzz` runs longer.
 test-fuzz: tools-fuzz

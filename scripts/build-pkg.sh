@@ -30,7 +30,7 @@ build_entry() {
 }
 build_entry regulars
 build_entry regulars_serve --no-default-features --target-dir target/serve
-cp npm/node.js npm/workerd.js npm/web.js npm/extend.js npm/extend-classes.js npm/package.json pkg.tmp/
+cp npm/node.js npm/node-wasm.js npm/workerd.js npm/web.js npm/web-init.js npm/extend.js npm/extend-classes.js npm/package.json pkg.tmp/
 cp npm/serve-node.js npm/serve-workerd.js npm/serve-web.js npm/serve-extend.js npm/serve.d.ts pkg.tmp/
 if [ -f npm/index.d.ts ]; then cp npm/index.d.ts pkg.tmp/index.d.ts; else cp pkg.tmp/regulars.d.ts pkg.tmp/index.d.ts; fi
 # The package carries the users' README (npm/README.md), not the repository's, and the licences.
