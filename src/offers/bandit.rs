@@ -370,6 +370,18 @@ impl OfferRanker {
             .collect())
     }
 
+    /// The features and prior (money-scale units) with which `offer` would be learned for
+    /// `context` — what `rank` stores with an event; `learn` recomputes them from a record. Kept
+    /// out of line: `learn` and `report` share one copy.
+    #[inline(never)]
+    pub(crate) fn features_for(&self, context: &Context, offer: usize, out: &mut Vec<f64>) -> crate::offers::value::PriorEstimate {
+        let estimate = PriorInputs::new(context, &self.economics).estimate(&self.catalogue.offers()[offer]);
+        self.features.shared_features(context, &self.economics, out);
+        let none = self.catalogue.none_index();
+        FeatureMap::set_offer_features(out, &estimate, context.risk, offer == none, self.economics.money_scale());
+        estimate
+    }
+
     /// Everything of an event id before its counter.
     fn event_prefix(&self) -> String {
         if self.instance.is_empty() {

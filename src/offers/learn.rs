@@ -26,7 +26,6 @@ use crate::decimal::Decimal;
 use crate::error::{Error, Result};
 use crate::offers::bandit::{hash_id, OfferRanker, MAX_MONEY};
 use crate::offers::context::Context;
-use crate::offers::value::{FeatureMap, PriorInputs};
 
 /// One logged decision with its outcome.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +105,7 @@ impl OfferRanker {
         }
         // Event-id order (hash, then the id itself for a tie), then duplicates of this batch and
         // records learned by an earlier one are skipped.
-        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| records[a.1].event_id.cmp(&records[b.1].event_id)));
+        crate::sort::sort_by(&mut rows, &|a, b| a.0.cmp(&b.0).then_with(|| records[a.1].event_id.cmp(&records[b.1].event_id)));
         let before = rows.len();
         rows.dedup_by_key(|row| row.0);
         rows.retain(|row| self.learned.binary_search(&row.0).is_err());
@@ -117,16 +116,13 @@ impl OfferRanker {
 
         let mut next = self.clone();
         let scale = next.economics().money_scale();
-        let none = next.catalogue().none_index();
         let mut features = Vec::new();
         for &(_, i, offer) in &rows {
             let r = &records[i];
             if next.features.learn_names(&r.context) {
                 next.model.grow(&next.features.offer_penalty_scales());
             }
-            let estimate = PriorInputs::new(&r.context, next.economics()).estimate(&next.catalogue().offers()[offer]);
-            next.features.shared_features(&r.context, next.economics(), &mut features);
-            FeatureMap::set_offer_features(&mut features, &estimate, r.context.risk, offer == none, scale);
+            let estimate = next.features_for(&r.context, offer, &mut features);
             let y = r.reward / scale - estimate.expected_reward / scale;
             if !y.is_finite() || features.iter().any(|v| !v.is_finite()) {
                 return Err(Error::invalid(format!("records[{i}]: reward or context values are too large to learn from")));
@@ -137,7 +133,7 @@ impl OfferRanker {
         next.model.finish_batch()?;
         let applied = rows.len();
         next.learned.extend(rows.iter().map(|row| row.0));
-        next.learned.sort_unstable();
+        crate::sort::sort_by(&mut next.learned, &|a, b| a.cmp(b));
         next.policy_version += 1;
         *self = next;
         Ok(LearnSummary { applied, skipped, policy_version: self.policy_version })
@@ -213,6 +209,7 @@ pub fn report(ranker: &OfferRanker, records: &[LearnRecord]) -> Result<LiftRepor
     let mut control = vec![(0u64, 0.0f64, 0.0f64, 0u64); offers];
     let mut all_control = (0u64, 0.0f64, 0.0f64, 0u64);
     let mut cost = vec![0.0; offers];
+    let mut scratch = Vec::new();
     let add = |t: &mut (u64, f64, f64, u64), r: f64| {
         t.0 += 1;
         t.1 += r;
@@ -231,8 +228,7 @@ pub fn report(ranker: &OfferRanker, records: &[LearnRecord]) -> Result<LiftRepor
             }
         } else {
             add(&mut shown[offer], r.reward);
-            let estimate = PriorInputs::new(&r.context, ranker.economics()).estimate(&ranker.catalogue().offers()[offer]);
-            cost[offer] += estimate.cost_per_order;
+            cost[offer] += ranker.features_for(&r.context, offer, &mut scratch).cost_per_order;
         }
     }
     let mut lines = Vec::new();
