@@ -17,17 +17,31 @@ function ids(model, fetch) {
 }
 
 /** `ranker.rank(context)`: assembled from `__rankPacked`'s text (event id and reasons, one per
- * line), `__rankNumbers` and the offer ids — JSON with 40 full-precision floats cost more to
- * format and parse than the ranking itself. */
+ * line), `__rankNumbers` (policy version, control flag, intended offer, then three numbers per
+ * ranked offer) and the offer ids — JSON with 40 full-precision floats cost more to format and
+ * parse than the ranking itself. The decision record is plain JSON, ready for a log. */
 OfferRanker.prototype.rank = function rank(context) {
   const lines = this.__rankPacked(context).split("\n");
   const numbers = this.__rankNumbers();
   const offerIds = ids(this, this.__offerIds);
   const ranking = new Array(lines.length - 1);
   for (let k = 0; k < ranking.length; k++) {
-    ranking[k] = { offer: offerIds[numbers[3 * k]], probability: numbers[3 * k + 1], expectedValue: numbers[3 * k + 2], reason: lines[k + 1] };
+    const at = 3 + 3 * k;
+    ranking[k] = { offer: offerIds[numbers[at]], probability: numbers[at + 1], expectedValue: numbers[at + 2], reason: lines[k + 1] };
   }
-  return { eventId: lines[0], ranking };
+  const eventId = lines[0], policyVersion = numbers[0], control = numbers[1] === 1;
+  const used = { risk: context.risk, clv: context.clv };
+  if (context.customer != null) used.customer = String(context.customer);
+  if (context.segment != null) used.segment = context.segment;
+  if (context.orderValue != null) used.orderValue = context.orderValue;
+  if (context.features != null) used.features = { ...context.features };
+  const decision = {
+    eventId, policyVersion, time: Date.now(), context: used,
+    eligible: ranking.map((r) => r.offer), offer: ranking[0].offer, probability: ranking[0].probability, control,
+  };
+  if (used.customer !== undefined) decision.customer = used.customer;
+  if (control) decision.intended = offerIds[numbers[2]];
+  return { eventId, policyVersion, ranking, decision };
 };
 
 /** `rec.recommendMany(customers, opts)`: the lists come across packed (one index and one score

@@ -639,6 +639,16 @@ export interface OfferRankerOptions {
   /** Pending events kept for `reward`; an event expires after `capacity` later events. Default 1000. */
   capacity?: number;
   seed?: number;
+  /**
+   * Name of this copy of the policy (a worker, a tab): part of every event id, so a fleet that
+   * loaded the same bytes never mints the same id. Letters, digits, `_`, `.`, `:`; at most 64.
+   */
+  instance?: string;
+  /**
+   * Share of customers (0–0.5, by a fixed hash of `context.customer`, which it then requires) held
+   * out as a control group that always gets `"none"`, so lift can be measured. Default 0.
+   */
+  controlShare?: number;
 }
 
 /** Who the offer is for. */
@@ -670,7 +680,38 @@ export interface RankedOffer {
 export interface Ranking {
   /** Pass to `reward` once the outcome is known. */
   eventId: string;
+  /** The version of the policy that ranked. */
+  policyVersion: number;
   ranking: RankedOffer[];
+  /** The record to log (plain JSON); add `reward` once the outcome is known and pass it to `learn`. */
+  decision: Decision;
+}
+
+/** A logged decision of `rank`, plain JSON. */
+export interface Decision {
+  eventId: string;
+  policyVersion: number;
+  /** `Date.now()` when ranked. */
+  time: number;
+  customer?: string;
+  /** The context the ranker used. */
+  context: OfferContext;
+  /** Every eligible offer, best first. */
+  eligible: string[];
+  /** The offer shown. */
+  offer: string;
+  /** The probability with which it was shown (marginal over customers when there is a control group). */
+  probability: number;
+  /** The customer is in the control group (shown `"none"`). */
+  control: boolean;
+  /** For a control customer, the offer the policy would have shown. */
+  intended?: string;
+}
+
+/** A decision record joined with its outcome, for `learn` and `report`. */
+export interface DecisionOutcome extends Decision {
+  /** What the decision earned (margin net of the offer's cost; 0 for no order in the window). */
+  reward: number;
 }
 
 /** A logged decision, for off-policy evaluation. */
@@ -692,6 +733,25 @@ export interface PolicyValue {
   dr: number;
 }
 
+/** `ranker.report(records)`. NaN where a group is empty. */
+export interface LiftReport {
+  control: { shown: number; meanReward: number };
+  offers: {
+    [offer: string]: {
+      shown: number;
+      meanReward: number;
+      /** Control records whose `intended` offer this is. */
+      controlShown: number;
+      /** Mean reward minus that of its control records (money per decision). */
+      lift: number;
+      liftInterval: [number, number];
+      /** The control's purchase rate times the offer's expected cost per order, over its records. */
+      costToBuyersAnyway: number;
+    };
+  };
+  total: { incrementalMargin: number; interval: [number, number] };
+}
+
 /** A learning ranker of retention offers (a contextual bandit): ranks, learns from rewards. */
 export class OfferRanker implements Disposable {
   constructor(options: OfferRankerOptions);
@@ -704,6 +764,20 @@ export class OfferRanker implements Disposable {
   evaluate(log: LoggedDecision[], policy?: OfferRanker): PolicyValue;
   /** Rewards received so far. */
   readonly rewardsSeen: number;
+  /** 0 when created; bumped by every `reward` and every `learn` batch that applied a record. */
+  readonly policyVersion: number;
+  /** The `instance` name given at construction (`""` when none). */
+  readonly instance: string;
+  /**
+   * Learns from logged decision records with their rewards (direct-method ridge updates). All or
+   * nothing: one bad record rejects the batch with its row number. A record learned before (same
+   * `eventId`) is skipped, so a batch may be replayed.
+   */
+  learn(records: DecisionOutcome[]): { applied: number; skipped: number; policyVersion: number };
+  /** Per offer: rewards learned, their mean and its 95 % interval (NaN where too few). */
+  stats(): { [offer: string]: { shown: number; meanReward: number; valueInterval: [number, number] } };
+  /** The lift of each offer against the control customers the policy intended it for, with 95 % intervals. */
+  report(records: DecisionOutcome[]): LiftReport;
   toBytes(): Uint8Array;
   free(): void;
 }
@@ -744,6 +818,8 @@ export class OfferSimulator implements Disposable {
   rankerOptions(seed?: number): OfferRankerOptions;
   /** Runs `rounds` customers past `ranker`, feeding back the rewards; the expected totals of each policy. */
   run(ranker: OfferRanker, rounds: number): SimulationReport;
+  /** The fleet's loop: ranks `batch` customers with `ranker` frozen, then `learn`s from their records; `rounds` in all. */
+  runBatched(ranker: OfferRanker, rounds: number, batch: number): SimulationReport;
   /** A log of `rows` decisions by a uniform-random policy, with realised rewards (for `evaluate`). */
   uniformLog(rows: number): LoggedDecision[];
   /** The true mean reward per customer of `ranker`'s current policy, over `customers` simulated customers. */

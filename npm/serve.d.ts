@@ -624,6 +624,16 @@ export interface OfferRankerOptions {
   /** Pending events kept for `reward`; an event expires after `capacity` later events. Default 1000. */
   capacity?: number;
   seed?: number;
+  /**
+   * Name of this copy of the policy (a worker, a tab): part of every event id, so a fleet that
+   * loaded the same bytes never mints the same id. Letters, digits, `_`, `.`, `:`; at most 64.
+   */
+  instance?: string;
+  /**
+   * Share of customers (0–0.5, by a fixed hash of `context.customer`, which it then requires) held
+   * out as a control group that always gets `"none"`, so lift can be measured. Default 0.
+   */
+  controlShare?: number;
 }
 
 /** Who the offer is for. */
@@ -655,7 +665,38 @@ export interface RankedOffer {
 export interface Ranking {
   /** Pass to `reward` once the outcome is known. */
   eventId: string;
+  /** The version of the policy that ranked. */
+  policyVersion: number;
   ranking: RankedOffer[];
+  /** The record to log (plain JSON); add `reward` once the outcome is known and pass it to `learn`. */
+  decision: Decision;
+}
+
+/** A logged decision of `rank`, plain JSON. */
+export interface Decision {
+  eventId: string;
+  policyVersion: number;
+  /** `Date.now()` when ranked. */
+  time: number;
+  customer?: string;
+  /** The context the ranker used. */
+  context: OfferContext;
+  /** Every eligible offer, best first. */
+  eligible: string[];
+  /** The offer shown. */
+  offer: string;
+  /** The probability with which it was shown (marginal over customers when there is a control group). */
+  probability: number;
+  /** The customer is in the control group (shown `"none"`). */
+  control: boolean;
+  /** For a control customer, the offer the policy would have shown. */
+  intended?: string;
+}
+
+/** A decision record joined with its outcome, for `learn` and `report`. */
+export interface DecisionOutcome extends Decision {
+  /** What the decision earned (margin net of the offer's cost; 0 for no order in the window). */
+  reward: number;
 }
 
 /** A logged decision, for off-policy evaluation. */
@@ -685,6 +726,10 @@ export class OfferRanker implements Disposable {
   rank(context: OfferContext): Ranking;
   /** Rewards received so far. */
   readonly rewardsSeen: number;
+  /** 0 when created; bumped by every `reward` and every `learn` batch that applied a record. */
+  readonly policyVersion: number;
+  /** The `instance` name given at construction (`""` when none). */
+  readonly instance: string;
   toBytes(): Uint8Array;
   free(): void;
 }

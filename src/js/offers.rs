@@ -54,7 +54,7 @@ pub(crate) fn context(value: &JsValue, name: &str) -> JsResult<Context> {
         }
     };
     Ok(Context {
-        customer: property(o, "customer")?.and_then(|c| c.as_string()),
+        customer: property(o, "customer")?.map(|c| id_argument(&c, &format!("{name}.customer"))).transpose()?,
         risk: number_option(o, "risk", name)?.ok_or_else(|| js_error(format!("{name}.risk is required (a probability)")))?,
         clv: number_option(o, "clv", name)?.ok_or_else(|| js_error(format!("{name}.clv is required (money)")))?,
         segment: string_option(o, "segment", name)?,
@@ -72,7 +72,8 @@ pub struct JsOfferRanker {
 
 #[wasm_bindgen(js_class = OfferRanker)]
 impl JsOfferRanker {
-    /// `new OfferRanker({ offers, margin?, marginRate?, exploration?, seed?, capacity? })`.
+    /// `new OfferRanker({ offers, margin?, marginRate?, exploration?, seed?, capacity?, instance?,
+    /// controlShare? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> JsResult<JsOfferRanker> {
         let accepted = "offers, margin, marginRate, exploration, seed, capacity";
@@ -92,15 +93,18 @@ impl JsOfferRanker {
             exploration: number_option(o, "exploration", "options")?.unwrap_or(defaults.exploration),
             seed: integer_option(o, "seed", "options", 0.0, MAX_SEED)?.unwrap_or(defaults.seed),
             capacity: integer_option(o, "capacity", "options", 1.0, 1e6)?.map_or(defaults.capacity, |c| c as usize),
+            instance: string_option(o, "instance", "options")?.unwrap_or_default(),
+            control_share: number_option(o, "controlShare", "options")?.unwrap_or(defaults.control_share),
         };
         OfferRanker::new(options).map(|inner| JsOfferRanker { inner, last_numbers: Vec::new() }).map_err(to_js)
     }
 
-    /// `rank` for the JS glue (npm/extend.js), which builds `{ eventId, ranking: [{ offer,
-    /// probability, expectedValue, reason }] }` from three cheap transfers: this text ("eventId"
-    /// and each reason, one per line), `__rankNumbers()` (catalogue index, probability and
-    /// expected value per ranked offer) and the cached `__offerIds()`. Formatting the floats as JSON
-    /// and parsing them back cost more than the ranking itself.
+    /// `rank` for the JS glue (npm/extend-classes.js), which builds `{ eventId, policyVersion,
+    /// ranking: [{ offer, probability, expectedValue, reason }], decision }` from three cheap
+    /// transfers: this text ("eventId" and each reason, one per line), `__rankNumbers()` (policy
+    /// version, control flag, intended catalogue index or −1, then catalogue index, probability
+    /// and expected value per ranked offer) and the cached `__offerIds()`. Formatting the floats
+    /// as JSON and parsing them back cost more than the ranking itself.
     #[wasm_bindgen(js_name = __rankPacked)]
     pub fn rank_packed(&mut self, context_value: JsValue) -> JsResult<String> {
         let c = context(&context_value, "context")?;
@@ -108,6 +112,11 @@ impl JsOfferRanker {
         let mut text = String::with_capacity(16 + ranking.ranking.len() * 80);
         text.push_str(&ranking.event_id);
         self.last_numbers.clear();
+        self.last_numbers.extend_from_slice(&[
+            ranking.policy_version as f64,
+            ranking.control as u8 as f64,
+            ranking.intended.map_or(-1.0, |a| a as f64),
+        ]);
         for r in &ranking.ranking {
             text.push('\n');
             text.push_str(&r.reason);
@@ -116,8 +125,7 @@ impl JsOfferRanker {
         Ok(text)
     }
 
-    /// The numbers of the last `__rankPacked` call: (catalogue index, probability, expected value)
-    /// per ranked offer.
+    /// The numbers of the last `__rankPacked` call (see there).
     #[wasm_bindgen(js_name = __rankNumbers)]
     pub fn rank_numbers(&self) -> Float64Array {
         Float64Array::from(&self.last_numbers[..])
@@ -133,6 +141,19 @@ impl JsOfferRanker {
     #[wasm_bindgen(getter = rewardsSeen)]
     pub fn rewards_seen(&self) -> f64 {
         self.inner.rewards_seen() as f64
+    }
+
+    /// The policy's version: 0 when created, bumped by every `reward` and every `learn` batch
+    /// that applied a record; decision records carry it.
+    #[wasm_bindgen(getter = policyVersion)]
+    pub fn policy_version(&self) -> f64 {
+        self.inner.policy_version() as f64
+    }
+
+    /// The instance name given at construction ("" when none): part of every event id.
+    #[wasm_bindgen(getter)]
+    pub fn instance(&self) -> String {
+        self.inner.instance().to_string()
     }
 
     #[wasm_bindgen(js_name = toBytes)]

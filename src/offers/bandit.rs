@@ -14,10 +14,19 @@
 //! uniform floor, so exploration costs less as the model learns. All probabilities are computed
 //! in closed form: `rank` reports exactly the probability each offer had of being shown first.
 //!
-//! Events: each `rank` creates an event with a deterministic id (`<seed tag>-<counter>`). Pending
-//! events live in a ring buffer of `capacity` slots; an event expires once `capacity` later
-//! events have been ranked, and a reward for an expired, unknown or already rewarded event is an
-//! error.
+//! Events: each `rank` creates an event with a deterministic id (`<seed tag>-<counter>`, or
+//! `<seed tag>-<instance>-<counter>` when the ranker has an `instance` name, so a fleet of workers
+//! that load the same policy never mint the same id). Pending events live in a ring buffer of
+//! `capacity` slots; an event expires once `capacity` later events have been ranked, and a reward
+//! for an expired, unknown or already rewarded event is an error. A fleet learns instead from
+//! logged decision records (`learn`, in `offers::learn`), each carrying the `policy_version` that
+//! made it.
+//!
+//! Control group: with `control_share` > 0, a customer whose id hashes below the share (see
+//! [`in_control_group`]) is always shown "none", whatever the policy would have shown (kept as
+//! `intended`), so every worker agrees and the lift can be measured against them. The logged
+//! probabilities are then the marginal ones over customers: (1 − share)·p + share for "none",
+//! (1 − share)·p for every other offer.
 
 use crate::decimal::{Decimal, Scientific};
 use crate::codec::{Reader, Writer};
@@ -41,6 +50,10 @@ const EXPLORATION_SHARPNESS: f64 = 3.0;
 pub const MAX_MONEY: f64 = 1e12;
 /// Most pending events a ranker keeps.
 pub const MAX_CAPACITY: usize = 1_000_000;
+/// Largest control share (half the traffic).
+pub const MAX_CONTROL_SHARE: f64 = 0.5;
+/// Longest instance name.
+pub const MAX_INSTANCE_LEN: usize = 64;
 
 /// Options of [`OfferRanker::new`], mirroring the JS constructor.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,11 +69,26 @@ pub struct RankerOptions {
     pub seed: u64,
     /// Pending events kept for rewards; an event expires after `capacity` later events (default 1000).
     pub capacity: usize,
+    /// Name of this copy of the policy (a worker, a tab): part of every event id, so ids are
+    /// unique across a fleet that loaded the same bytes. Letters, digits, `_`, `.`, `:`; ≤ 64.
+    pub instance: String,
+    /// Share of customers (by a hash of their id) held out as a control group that always gets
+    /// "none" (0 to 0.5; default 0).
+    pub control_share: f64,
 }
 
 impl Default for RankerOptions {
     fn default() -> Self {
-        RankerOptions { offers: Vec::new(), margin: None, margin_rate: DEFAULT_MARGIN_RATE, exploration: 0.1, seed: 0, capacity: 1000 }
+        RankerOptions {
+            offers: Vec::new(),
+            margin: None,
+            margin_rate: DEFAULT_MARGIN_RATE,
+            exploration: 0.1,
+            seed: 0,
+            capacity: 1000,
+            instance: String::new(),
+            control_share: 0.0,
+        }
     }
 }
 
@@ -83,6 +111,12 @@ pub struct RankedOffer {
 pub struct Ranking {
     pub event_id: String,
     pub ranking: Vec<RankedOffer>,
+    /// The policy that ranked ([`OfferRanker::policy_version`]).
+    pub policy_version: u64,
+    /// The customer is in the control group: `ranking[0]` is "none" whatever the policy says.
+    pub control: bool,
+    /// For a control customer, the catalogue index of the offer the policy would have shown.
+    pub intended: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -119,11 +153,19 @@ pub struct OfferRanker {
     exploration: f64,
     seed: u64,
     capacity: usize,
-    features: FeatureMap,
-    model: LinearValueModel,
+    pub(crate) features: FeatureMap,
+    pub(crate) model: LinearValueModel,
     rng: Rng,
     counter: u64,
     events: Vec<Option<PendingEvent>>,
+    instance: String,
+    control_share: f64,
+    /// Bumped by every update of the model (a `reward`, a `learn` batch that applied a record).
+    pub(crate) policy_version: u64,
+    /// Hashes of the event ids learned from by `learn`, sorted: a record is learned once.
+    pub(crate) learned: Vec<u64>,
+    /// Raw rewards learned per catalogue offer: count, sum, sum of squares (for `stats`).
+    pub(crate) outcomes: Vec<(u64, f64, f64)>,
     /// Reused buffers of `rank` (not part of the state).
     scratch: Scratch,
 }
@@ -149,6 +191,24 @@ fn seed_tag(seed: u64) -> u32 {
     (r.next_u64() >> 32) as u32
 }
 
+/// FNV-1a over the bytes, finished with the splitmix64 mixer (so nearby ids spread evenly).
+pub(crate) fn hash_id(id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// Whether `customer` is in a control group of `share` of all customers: a fixed hash of the id
+/// (no seed, so every ranker, worker, policy version and campaign plan agrees, and a customer
+/// stays in their group).
+pub fn in_control_group(customer: &str, share: f64) -> bool {
+    share > 0.0 && ((hash_id(customer) >> 11) as f64 / (1u64 << 53) as f64) < share
+}
+
 /// Φ(−z) approximated by the logistic 1 / (1 + e^{1.702 z}) (max error 0.01; Bowling et al. 2009).
 fn normal_tail(z: f64) -> f64 {
     1.0 / (1.0 + (1.702 * z).exp())
@@ -165,9 +225,23 @@ impl OfferRanker {
                 options.capacity
             )));
         }
+        check_scalar("controlShare", options.control_share, 0.0, MAX_CONTROL_SHARE)?;
+        let instance_ok = options.instance.len() <= MAX_INSTANCE_LEN
+            && options.instance.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b':');
+        if !instance_ok {
+            return Err(Error::invalid(format!(
+                "instance must be at most {MAX_INSTANCE_LEN} letters, digits, '_', '.' or ':', got '{}'",
+                options.instance
+            )));
+        }
         let features = FeatureMap::default();
         let model = LinearValueModel::new(catalogue.len(), features.offer_penalty_scales());
         Ok(OfferRanker {
+            instance: options.instance,
+            control_share: options.control_share,
+            policy_version: 0,
+            learned: Vec::new(),
+            outcomes: vec![(0, 0.0, 0.0); catalogue.len()],
             economics,
             exploration: options.exploration,
             seed: options.seed,
@@ -194,6 +268,17 @@ impl OfferRanker {
     /// Rewards learned from so far.
     pub fn rewards_seen(&self) -> u64 {
         self.model.y_count
+    }
+    /// Version of the policy: 0 when created, bumped by every model update. Decision records
+    /// carry it, so a learner can tell which policy logged them.
+    pub fn policy_version(&self) -> u64 {
+        self.policy_version
+    }
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+    pub fn control_share(&self) -> f64 {
+        self.control_share
     }
 
     /// Scores every eligible offer and computes the probabilities; no state changes.
@@ -285,8 +370,29 @@ impl OfferRanker {
             .collect())
     }
 
+    /// The features and prior (money-scale units) with which `offer` would be learned for
+    /// `context` — what `rank` stores with an event; `learn` recomputes them from a record. Kept
+    /// out of line: `learn` and `report` share one copy.
+    #[inline(never)]
+    pub(crate) fn features_for(&self, context: &Context, offer: usize, out: &mut Vec<f64>) -> crate::offers::value::PriorEstimate {
+        let estimate = PriorInputs::new(context, &self.economics).estimate(&self.catalogue.offers()[offer]);
+        self.features.shared_features(context, &self.economics, out);
+        let none = self.catalogue.none_index();
+        FeatureMap::set_offer_features(out, &estimate, context.risk, offer == none, self.economics.money_scale());
+        estimate
+    }
+
+    /// Everything of an event id before its counter.
+    fn event_prefix(&self) -> String {
+        if self.instance.is_empty() {
+            format!("{:08x}", seed_tag(self.seed))
+        } else {
+            format!("{:08x}-{}", seed_tag(self.seed), self.instance)
+        }
+    }
+
     fn event_id(&self, counter: u64) -> String {
-        format!("{:08x}-{}", seed_tag(self.seed), counter)
+        format!("{}-{counter}", self.event_prefix())
     }
 
     /// Short human text, e.g. "bonus points: +2.1 expected margin (340 rewards); lapsing
@@ -330,8 +436,14 @@ impl OfferRanker {
         if self.features.learn_names(context) {
             self.model.grow(&self.features.offer_penalty_scales());
         }
+        let control = match (&context.customer, self.control_share > 0.0) {
+            (_, false) => false,
+            (Some(customer), true) => in_control_group(customer, self.control_share),
+            (None, true) => return Err(Error::invalid("context.customer is required when the ranker has a controlShare")),
+        };
         let mut s = std::mem::take(&mut self.scratch.0);
         self.score(context, &mut s);
+        let none = self.catalogue.none_index();
         let u = self.rng.uniform();
         let mut chosen = s.greedy;
         let mut acc = 0.0;
@@ -342,12 +454,23 @@ impl OfferRanker {
                 break;
             }
         }
+        let mut intended = None;
+        if control {
+            intended = Some(s.eligible[chosen]);
+            // "none" is always eligible (the catalogue adds it).
+            chosen = s.eligible.iter().position(|&a| a == none).unwrap_or(chosen);
+        }
+        if self.control_share > 0.0 {
+            let share = self.control_share;
+            for (k, p) in s.probability.iter_mut().enumerate() {
+                *p = (1.0 - share) * *p + if s.eligible[k] == none { share } else { 0.0 };
+            }
+        }
         let counter = self.counter;
         self.counter += 1;
         let offer = s.eligible[chosen];
         let mut features = s.shared.clone();
         let scale = self.economics.money_scale();
-        let none = self.catalogue.none_index();
         FeatureMap::set_offer_features(&mut features, &s.estimates[chosen], context.risk, offer == none, scale);
         if self.events.len() < self.capacity && (counter as usize) >= self.events.len() {
             let grown = (self.events.len() * 2).min(self.capacity);
@@ -374,9 +497,13 @@ impl OfferRanker {
                     reason: self.reason(a, incremental, context),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
         self.scratch.0 = s;
-        Ok(Ranking { event_id: self.event_id(counter), ranking })
+        let mut ranking = ranking;
+        if control {
+            ranking[0].reason = format!("control group: {}", ranking[0].reason);
+        }
+        Ok(Ranking { event_id: self.event_id(counter), ranking, policy_version: self.policy_version, control, intended })
     }
 
     /// Learns from the reward (e.g. margin earned, net of the offer's cost) of a ranked event.
@@ -388,8 +515,8 @@ impl OfferRanker {
             return Err(Error::invalid(format!("reward must be finite, got {reward}", reward = Decimal(reward))));
         }
         let unknown = || Error::unknown("event", event_id);
-        let (tag, counter) = event_id.split_once('-').ok_or_else(unknown)?;
-        if tag != format!("{:08x}", seed_tag(self.seed)) {
+        let (prefix, counter) = event_id.rsplit_once('-').ok_or_else(unknown)?;
+        if prefix != self.event_prefix() {
             return Err(unknown());
         }
         let counter: u64 = counter.parse().map_err(|_| unknown())?;
@@ -413,7 +540,17 @@ impl OfferRanker {
         self.model.update(offer, &event.features, y)?;
         event.rewarded = true;
         event.features = Vec::new();
+        self.record_outcome(offer, reward);
+        self.policy_version += 1;
         Ok(())
+    }
+
+    /// Counts a learned reward in the per-offer outcomes.
+    pub(crate) fn record_outcome(&mut self, offer: usize, reward: f64) {
+        let o = &mut self.outcomes[offer];
+        o.0 += 1;
+        o.1 += reward;
+        o.2 += reward * reward;
     }
 
     /// Saves the catalogue, options, learned statistics, pending events and random state.
@@ -478,6 +615,19 @@ impl OfferRanker {
             w.put_f64(e.prior);
             w.put_f64s(&e.features);
         }
+        // Added with the offer loop; bytes without them load with the defaults.
+        w.put_str(&self.instance);
+        w.put_f64(self.control_share);
+        w.put_u64(self.policy_version);
+        w.put_u64(self.learned.len() as u64);
+        for h in &self.learned {
+            w.put_u64(*h);
+        }
+        for (count, sum, squares) in &self.outcomes {
+            w.put_u64(*count);
+            w.put_f64(*sum);
+            w.put_f64(*squares);
+        }
         w.finish()
     }
 
@@ -519,6 +669,7 @@ impl OfferRanker {
             exploration,
             seed,
             capacity: capacity as usize,
+            ..RankerOptions::default()
         })
         .map_err(|e| Error::corrupt(format!("saved options are invalid: {e}")))?;
         if ranker.catalogue.len() != catalogue_len {
@@ -586,6 +737,24 @@ impl OfferRanker {
             match ranker.events.get_mut(slot) {
                 Some(s @ None) => *s = Some(PendingEvent { counter, offer, rewarded, prior, features }),
                 _ => return Err(Error::corrupt("pending events overlap")),
+            }
+        }
+        if r.remaining() > 0 {
+            ranker.instance = r.get_str()?;
+            ranker.control_share = r.get_finite_f64()?;
+            let instance_ok = ranker.instance.len() <= MAX_INSTANCE_LEN
+                && ranker.instance.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b':');
+            if !instance_ok || !(0.0..=MAX_CONTROL_SHARE).contains(&ranker.control_share) {
+                return Err(Error::corrupt("instance or control share out of range"));
+            }
+            ranker.policy_version = r.get_u64()?;
+            let learned = r.get_len(8)?;
+            ranker.learned = (0..learned).map(|_| r.get_u64()).collect::<Result<_>>()?;
+            if ranker.learned.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(Error::corrupt("learned event ids are not sorted"));
+            }
+            for o in ranker.outcomes.iter_mut() {
+                *o = (r.get_u64()?, r.get_finite_f64()?, r.get_finite_f64()?);
             }
         }
         r.finish()?;

@@ -7,6 +7,9 @@
 //!   prior from churn risk, CLV, segment and cost, then ridge regressions learned from rewards.
 //! - [`bandit`]: [`OfferRanker`]: rank, pick with logged probabilities, learn from rewards,
 //!   save and load.
+//! - [`learn`]: the offer loop's learning side — batch learning from logged decision records
+//!   (importance-weighted, idempotent, atomic), per-offer stats, the lift report against the
+//!   control group.
 //! - [`ope`]: off-policy evaluation (IPS, SNIPS, doubly robust) of a ranker from logged rows.
 //! - [`simulator`]: customers with known true uplift per offer and segment, for tests, benches
 //!   and the demo.
@@ -15,12 +18,16 @@ pub mod bandit;
 pub mod catalogue;
 pub mod context;
 #[cfg(feature = "fit")]
+pub mod learn;
+#[cfg(feature = "fit")]
 pub mod ope;
 #[cfg(feature = "fit")]
 pub mod simulator;
 pub mod value;
 
-pub use bandit::{OfferRanker, RankedOffer, Ranking, RankerOptions};
+pub use bandit::{in_control_group, OfferRanker, RankedOffer, Ranking, RankerOptions};
+#[cfg(feature = "fit")]
+pub use learn::{report, LearnRecord, LearnSummary, LiftReport, OfferLift, OfferStats};
 pub use catalogue::{Catalogue, Eligibility, Offer, OfferKind, OfferSpec};
 #[cfg(feature = "fit")]
 pub use ope::{evaluate, LoggedRow, OffPolicyEstimate};

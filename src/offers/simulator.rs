@@ -12,7 +12,8 @@
 //! and the true value of any ranker's probabilities.
 
 use crate::error::{Error, Result};
-use crate::offers::bandit::{OfferRanker, RankerOptions};
+use crate::offers::bandit::{OfferRanker, Ranking, RankerOptions};
+use crate::offers::learn::LearnRecord;
 use crate::offers::catalogue::{Catalogue, Eligibility, OfferKind, OfferSpec};
 use crate::offers::ope::LoggedRow;
 use crate::offers::context::Context;
@@ -375,7 +376,7 @@ impl Simulator {
     }
 
     /// Realised reward given the purchase draw `u` and order-value noise `z` (common to policies).
-    fn realized_reward(&self, c: &SimCustomer, offer: usize, u: f64, z: f64) -> f64 {
+    pub fn realized_reward(&self, c: &SimCustomer, offer: usize, u: f64, z: f64) -> f64 {
         let (q, fixed_cost, rate_cost) = self.offer_effect(c, offer);
         let p = c.buy_anyway + (1.0 - c.buy_anyway) * q;
         if u >= p {
@@ -406,9 +407,77 @@ impl Simulator {
 
     /// Runs `rounds` rounds: rank, show `ranking[0]`, draw the outcome, feed the reward back.
     pub fn run(&mut self, ranker: &mut OfferRanker, rounds: usize) -> Result<SimulationReport> {
-        let k = self.catalogue.len();
+        let mut report = self.empty_report(rounds);
+        let mut fixed = vec![0.0; self.catalogue.len()];
+        for _ in 0..rounds {
+            let (_, ranking, r) = self.play(ranker, &mut report, &mut fixed)?;
+            ranker.reward(&ranking.event_id, r)?;
+        }
+        self.finish_report(&mut report, fixed);
+        Ok(report)
+    }
+
+    /// One round: draws a customer, asks `ranker`, and tallies the shown offer, the oracle's,
+    /// "none" and each fixed offer into `report`; returns the customer, the ranking and the
+    /// realised reward of what was shown.
+    fn play(&mut self, ranker: &mut OfferRanker, report: &mut SimulationReport, fixed: &mut [f64]) -> Result<(SimCustomer, Ranking, f64)> {
         let none = self.catalogue.none_index();
-        let mut report = SimulationReport {
+        let c = self.draw_customer();
+        let u = self.rng.uniform();
+        let z = self.rng.normal();
+        let ranking = ranker.rank(&c.context)?;
+        let shown = &ranking.ranking[0].offer;
+        let a = self.catalogue.index_of(shown).ok_or_else(|| Error::unknown("offer", shown.clone()))?;
+        let r = self.realized_reward(&c, a, u, z);
+        report.ranker_realized += r;
+        report.ranker_expected += self.expected_reward(&c, a);
+        let best = self.oracle(&c);
+        report.oracle_expected += self.expected_reward(&c, best);
+        report.oracle_realized += self.realized_reward(&c, best, u, z);
+        report.none_expected += self.expected_reward(&c, none);
+        report.none_realized += self.realized_reward(&c, none, u, z);
+        for (b, f) in fixed.iter_mut().enumerate() {
+            let shown = if self.catalogue.offers()[b].is_eligible(&c.context) { b } else { none };
+            *f += self.expected_reward(&c, shown);
+        }
+        Ok((c, ranking, r))
+    }
+
+    /// The offer loop as a fleet runs it: ranks `batch` customers with a frozen policy, logs
+    /// each decision with its reward, then [`OfferRanker::learn`]s from the log; repeats for
+    /// `rounds` customers in all. Rewards reach the ranker only through `learn`.
+    pub fn run_batched(&mut self, ranker: &mut OfferRanker, rounds: usize, batch: usize) -> Result<SimulationReport> {
+        if batch == 0 {
+            return Err(Error::invalid("batch must be at least 1"));
+        }
+        let mut report = self.empty_report(rounds);
+        let mut fixed = vec![0.0; self.catalogue.len()];
+        let mut records = Vec::with_capacity(batch.min(rounds));
+        let mut played = 0;
+        while played < rounds {
+            records.clear();
+            for _ in 0..batch.min(rounds - played) {
+                let (c, ranking, reward) = self.play(ranker, &mut report, &mut fixed)?;
+                records.push(LearnRecord {
+                    event_id: ranking.event_id,
+                    policy_version: ranking.policy_version,
+                    probability: ranking.ranking[0].probability,
+                    offer: ranking.ranking[0].offer.clone(),
+                    context: c.context,
+                    reward,
+                    control: ranking.control,
+                    intended: ranking.intended.map(|a| ranker.catalogue().offers()[a].id.clone()),
+                });
+                played += 1;
+            }
+            ranker.learn(&records)?;
+        }
+        self.finish_report(&mut report, fixed);
+        Ok(report)
+    }
+
+    fn empty_report(&self, rounds: usize) -> SimulationReport {
+        SimulationReport {
             rounds,
             ranker_realized: 0.0,
             ranker_expected: 0.0,
@@ -418,34 +487,14 @@ impl Simulator {
             none_realized: 0.0,
             fixed_expected: Vec::new(),
             captured_share: 0.0,
-        };
-        let mut fixed = vec![0.0; k];
-        for _ in 0..rounds {
-            let c = self.draw_customer();
-            let u = self.rng.uniform();
-            let z = self.rng.normal();
-            let ranking = ranker.rank(&c.context)?;
-            let shown = &ranking.ranking[0].offer;
-            let a = self.catalogue.index_of(shown).ok_or_else(|| Error::unknown("offer", shown.clone()))?;
-            let r = self.realized_reward(&c, a, u, z);
-            ranker.reward(&ranking.event_id, r)?;
-            report.ranker_realized += r;
-            report.ranker_expected += self.expected_reward(&c, a);
-            let best = self.oracle(&c);
-            report.oracle_expected += self.expected_reward(&c, best);
-            report.oracle_realized += self.realized_reward(&c, best, u, z);
-            report.none_expected += self.expected_reward(&c, none);
-            report.none_realized += self.realized_reward(&c, none, u, z);
-            for (b, f) in fixed.iter_mut().enumerate() {
-                let shown = if self.catalogue.offers()[b].is_eligible(&c.context) { b } else { none };
-                *f += self.expected_reward(&c, shown);
-            }
         }
+    }
+
+    fn finish_report(&self, report: &mut SimulationReport, fixed: Vec<f64>) {
         report.fixed_expected =
             self.catalogue.offers().iter().map(|o| o.id.clone()).zip(fixed).collect();
         let gap = report.oracle_expected - report.none_expected;
         report.captured_share = if gap > 0.0 { (report.ranker_expected - report.none_expected) / gap } else { 0.0 };
-        Ok(report)
     }
 
     /// True value (mean expected reward per customer) of `ranker`'s current probabilities, over

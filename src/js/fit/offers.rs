@@ -1,5 +1,5 @@
-//! `OfferRanker.reward` / `evaluate` and `OfferSimulator` (the full build only): learning from
-//! rewards and judging policies happen offline.
+//! `OfferRanker.reward` / `learn` / `stats` / `report` / `evaluate` and `OfferSimulator` (the
+//! full build only): learning from rewards and judging policies happen offline.
 
 use crate::decimal::Decimal;
 use js_sys::{Array, Object};
@@ -8,7 +8,42 @@ use wasm_bindgen::prelude::*;
 use crate::js::offers::{context, JsOfferRanker, MAX_SEED};
 use crate::offers::Context;
 use crate::js::*;
-use crate::offers::{evaluate, LoggedRow, OfferRanker, SimulationReport, Simulator, SimulatorConfig};
+use crate::offers::{evaluate, report, LearnRecord, LoggedRow, OfferRanker, SimulationReport, Simulator, SimulatorConfig};
+
+/// Decision records joined with rewards (`rank().decision` plus `reward`), checked for type
+/// here and for meaning by the core; the row number names a bad one.
+fn learn_records(value: &JsValue) -> JsResult<Vec<LearnRecord>> {
+    if !Array::is_array(value) {
+        return Err(js_error(format!(
+            "records must be an array of decision records (rank().decision with a reward), got {}",
+            type_name(value)
+        )));
+    }
+    let rows: &Array = value.unchecked_ref();
+    let mut out = Vec::with_capacity(rows.length() as usize);
+    for (i, row) in rows.iter().enumerate() {
+        let name = format!("records[{i}]");
+        let o = required_object(&row, &name)?;
+        let o = Some(&o);
+        let required = |key: &str| js_error(format!("{name}.{key} is required"));
+        let c = property(o, "context")?.ok_or_else(|| required("context"))?;
+        out.push(LearnRecord {
+            event_id: string_option(o, "eventId", &name)?.ok_or_else(|| required("eventId"))?,
+            policy_version: integer_option(o, "policyVersion", &name, 0.0, MAX_SEED)?.ok_or_else(|| required("policyVersion"))?,
+            context: context(&c, &format!("{name}.context"))?,
+            offer: string_option(o, "offer", &name)?.ok_or_else(|| required("offer"))?,
+            probability: number_option(o, "probability", &name)?.ok_or_else(|| required("probability"))?,
+            reward: number_option(o, "reward", &name)?.ok_or_else(|| required("reward"))?,
+            control: bool_option(o, "control", &name)?.unwrap_or(false),
+            intended: string_option(o, "intended", &name)?,
+        });
+    }
+    Ok(out)
+}
+
+fn interval(low: f64, high: f64) -> Array {
+    Array::of2(&JsValue::from_f64(low), &JsValue::from_f64(high))
+}
 
 fn context_object(c: &Context) -> Object {
     let out = Object::new();
@@ -61,6 +96,62 @@ impl JsOfferRanker {
             None => return Err(js_error("reward must be a number")),
         };
         self.inner.reward(&event_id, reward).map_err(to_js)
+    }
+
+    /// Learns from a batch of logged decision records joined with their rewards:
+    /// `{ applied, skipped, policyVersion }`. All or nothing; a record learned before is skipped.
+    pub fn learn(&mut self, records: JsValue) -> JsResult<Object> {
+        let records = learn_records(&records)?;
+        let summary = self.inner.learn(&records).map_err(to_js)?;
+        let out = Object::new();
+        set(&out, "applied", summary.applied as f64);
+        set(&out, "skipped", summary.skipped as f64);
+        set(&out, "policyVersion", summary.policy_version as f64);
+        Ok(out)
+    }
+
+    /// Per offer: `{ shown, meanReward, valueInterval: [low, high] }` of the rewards learned
+    /// (NaN where there are too few).
+    pub fn stats(&self) -> Object {
+        let out = Object::new();
+        for s in self.inner.stats() {
+            let o = Object::new();
+            set(&o, "shown", s.shown as f64);
+            set(&o, "meanReward", s.mean_reward);
+            set(&o, "valueInterval", interval(s.value_interval.0, s.value_interval.1));
+            set(&out, &s.offer, o);
+        }
+        out
+    }
+
+    /// The lift report of a campaign's records against its control group (see `learn` for the
+    /// records): per offer shown count, mean reward, lift and its 95 % interval against the control
+    /// customers the policy intended it for, the incentive cost given to buyers anyway; totals.
+    pub fn report(&self, records: JsValue) -> JsResult<Object> {
+        let records = learn_records(&records)?;
+        let r = report(&self.inner, &records).map_err(to_js)?;
+        let out = Object::new();
+        let control = Object::new();
+        set(&control, "shown", r.control_shown as f64);
+        set(&control, "meanReward", r.control_mean_reward);
+        set(&out, "control", control);
+        let offers = Object::new();
+        for line in &r.offers {
+            let o = Object::new();
+            set(&o, "shown", line.shown as f64);
+            set(&o, "meanReward", line.mean_reward);
+            set(&o, "controlShown", line.control_shown as f64);
+            set(&o, "lift", line.lift);
+            set(&o, "liftInterval", interval(line.lift_interval.0, line.lift_interval.1));
+            set(&o, "costToBuyersAnyway", line.cost_to_buyers_anyway);
+            set(&offers, &line.offer, o);
+        }
+        set(&out, "offers", offers);
+        let total = Object::new();
+        set(&total, "incrementalMargin", r.incremental_margin);
+        set(&total, "interval", interval(r.incremental_interval.0, r.incremental_interval.1));
+        set(&out, "total", total);
+        Ok(out)
     }
 
     /// Off-policy estimates of `policy`'s (default: this ranker's) mean reward per decision from
@@ -190,6 +281,22 @@ impl JsOfferSimulator {
             return Err(js_error(format!("rounds must be a whole number from 1 to 100000000, got {rounds}", rounds = Decimal(rounds))));
         }
         let report = self.inner.run(&mut ranker.inner, rounds as usize).map_err(to_js)?;
+        Ok(report_object(&report))
+    }
+
+    /// The loop a fleet runs: ranks `batch` customers with `ranker` frozen, logs the decisions
+    /// with their rewards, `learn`s from the log, and repeats for `rounds` customers in all.
+    #[wasm_bindgen(js_name = runBatched)]
+    pub fn run_batched(&mut self, ranker: &mut JsOfferRanker, rounds: JsValue, batch: JsValue) -> JsResult<Object> {
+        let whole = |value: &JsValue, name: &str| -> JsResult<usize> {
+            let x = number_argument(value, name)?;
+            if x < 1.0 || x > 1e8 || x.fract() != 0.0 {
+                return Err(js_error(format!("{name} must be a whole number from 1 to 100000000, got {}", Decimal(x))));
+            }
+            Ok(x as usize)
+        };
+        let (rounds, batch) = (whole(&rounds, "rounds")?, whole(&batch, "batch")?);
+        let report = self.inner.run_batched(&mut ranker.inner, rounds, batch).map_err(to_js)?;
         Ok(report_object(&report))
     }
 
