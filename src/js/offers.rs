@@ -76,7 +76,7 @@ impl JsOfferRanker {
     /// controlShare? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> JsResult<JsOfferRanker> {
-        let accepted = "offers, margin, marginRate, exploration, seed, capacity";
+        let accepted = "offers, margin, marginRate, exploration, seed, capacity, instance, controlShare";
         let o = required_options(&options, "new OfferRanker options", accepted)?;
         let o = Some(&o);
         let offers = property(o, "offers")?.ok_or_else(|| js_error("options.offers is required (an array of offers)"))?;
