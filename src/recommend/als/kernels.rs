@@ -1,11 +1,13 @@
 //! The conjugate-gradient row solves of implicit ALS (Takács, Pilászy & Tikk 2011): the Gramian
 //! YᵀY + λI and one CG solve per row of (YᵀY + λI + Yᵀ(C−I)Y) x = YᵀCp, with fixed-stride, AVX2
-//! and wasm SIMD variants. Training runs them every sweep; loading a model runs them once to
-//! recompute the user factors, so they ship in the serving build too.
+//! and wasm SIMD variants, each the arithmetic of the plain solve in [`super::cg`] (same bits).
+//! Training runs them every sweep and once more for the final user factors (which model bytes
+//! since format 2 store); loading format-1 bytes runs them to recompute those. Full build only.
 
+use super::cg::{cg_solve_row, Scratch};
 use super::ConfidenceScaling;
 use crate::recommend::interactions::Sparse;
-use crate::recommend::simd::{axpy, dot, reduce, symv, xpby, LANES};
+use crate::recommend::simd::{reduce, LANES};
 
 /// YᵀY + λI over `rows` rows of `stride` floats (the padded part gets λ on the diagonal too).
 fn gramian(factors: &[f32], stride: usize, regularization: f32) -> Vec<f32> {
@@ -31,63 +33,6 @@ fn gramian(factors: &[f32], stride: usize, regularization: f32) -> Vec<f32> {
         g[a * stride + a] += regularization as f64;
     }
     g.into_iter().map(|v| v as f32).collect()
-}
-
-/// Scratch vectors of one CG solve.
-struct Scratch {
-    r: Vec<f32>,
-    p: Vec<f32>,
-    ap: Vec<f32>,
-}
-
-/// A few CG steps on row `x` of the system (YᵀY + λI + Yᵀ(C−I)Y) x = YᵀCp, warm-started at x.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn cg_solve_row(
-    yty: &[f32],
-    other: &[f32],
-    stride: usize,
-    indices: &[u32],
-    confidences: &[f32],
-    x: &mut [f32],
-    steps: usize,
-    s: &mut Scratch,
-) {
-    let Scratch { r, p, ap } = s;
-    // r = b − A x, b = Σ c_i y_i, A x = (YᵀY+λI) x + Σ (c_i − 1)(y_i·x) y_i.
-    symv(yty, x, r);
-    r.iter_mut().for_each(|v| *v = -*v);
-    for (&i, &c) in indices.iter().zip(confidences) {
-        let y = &other[i as usize * stride..(i as usize + 1) * stride];
-        let w = c - (c - 1.0) * dot(y, x);
-        axpy(w, y, r);
-    }
-    p.copy_from_slice(r);
-    let mut rs_old = dot(r, r);
-    if rs_old < 1e-20 {
-        return;
-    }
-    for _ in 0..steps {
-        symv(yty, p, ap);
-        for (&i, &c) in indices.iter().zip(confidences) {
-            let y = &other[i as usize * stride..(i as usize + 1) * stride];
-            let w = (c - 1.0) * dot(y, p);
-            axpy(w, y, ap);
-        }
-        let p_ap = dot(p, ap);
-        if !(p_ap > 0.0) {
-            break;
-        }
-        let step = rs_old / p_ap;
-        axpy(step, p, x);
-        axpy(-step, ap, r);
-        let rs_new = dot(r, r);
-        if rs_new < 1e-20 {
-            break;
-        }
-        xpby(r, rs_new / rs_old, p);
-        rs_old = rs_new;
-    }
 }
 
 /// Output columns per pass of [`symv_n`]: enough independent sums to hide the add latency, few

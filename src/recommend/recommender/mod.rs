@@ -26,9 +26,13 @@ mod auto;
 mod bytes;
 #[cfg(feature = "fit")]
 mod fit;
+#[cfg(feature = "fit")]
+mod format1;
+mod options;
+#[cfg(feature = "fit")]
 mod scorers;
 
-pub use scorers::{Algorithm, RecommenderOptions};
+pub use options::{Algorithm, RecommenderOptions};
 
 use std::collections::{HashMap, HashSet};
 
@@ -161,18 +165,6 @@ pub struct Recommender {
     /// Whole days since each history cell's latest purchase (empty without ALS or kNN recency).
     als_ages: Vec<f32>,
     validation: Vec<ValidationResult>,
-}
-
-/// The customer × item matrix ALS (and item-kNN) learns from: counts times the recency weight of
-/// the cell's latest purchase (a copy of `history` when the half-life is 0).
-fn als_matrix(history: &Sparse, ages: &[f32], half_life_days: f32) -> Sparse {
-    let mut weighted = history.clone();
-    if half_life_days > 0.0 {
-        for (v, a) in weighted.values.iter_mut().zip(ages) {
-            *v *= recency_weight(*a as f64 * crate::data::DAY_MS, half_life_days as f64) as f32;
-        }
-    }
-    weighted
 }
 
 /// Freshness weights of items with the given ages (empty when the half-life is 0).
