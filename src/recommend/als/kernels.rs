@@ -518,6 +518,26 @@ mod tests {
         check::<128>(20, 4);
     }
 
+    /// The serving build's fold-in (plain CG with the f32 Gramian, `cg::solve_row`) gives the
+    /// bits training's solve gives the same row, wherever training has a fixed-stride kernel —
+    /// so a basket folded in by either build matches a customer solved at fit time.
+    #[test]
+    fn fold_in_solve_matches_the_training_solve_bit_for_bit() {
+        for (stride, factors) in [(16usize, 13usize), (64, 64), (64, 50)] {
+            let mut rng = Rng::new(stride as u64 + factors as u64);
+            let rows = 45;
+            let other: Vec<f32> = (0..rows * stride).map(|k| if k % stride < factors { rng.normal() as f32 * 0.2 } else { 0.0 }).collect();
+            let indices = vec![2u32, 7, 11, 30, 44];
+            let confidences = vec![1.5f32, 2.0, 1.2, 3.0, 1.0];
+            let row = Sparse { offsets: vec![0, indices.len()], indices: indices.clone(), values: vec![1.0; indices.len()] };
+            let mut trained = vec![0.5f32; stride];
+            solve_side(&row, &confidences, &other, &mut trained, stride, 0.7, 12, true);
+            let folded = super::super::cg::solve_row(&other, stride, 0.7, &indices, &confidences, 12);
+            let same = trained.iter().zip(&folded).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "stride {stride}: {:?} vs {:?}", &trained[..4], &folded[..4]);
+        }
+    }
+
     /// The fixed-stride Gramian (upper triangle, four rows at a time) holds exactly the sums of
     /// the plain definition: every entry accumulated row after row, rows with a zero factor `a`
     /// skipped in row `a`.
