@@ -114,6 +114,13 @@ pub struct Reader<'a> {
     position: usize,
 }
 
+/// The error of every read past the end, out of line: readers inline `take` at each field.
+#[cold]
+#[inline(never)]
+fn payload_ends_early() -> Error {
+    Error::corrupt("payload ends early")
+}
+
 fn kind_name(kind: &[u8]) -> String {
     String::from_utf8_lossy(kind).into_owned()
 }
@@ -145,9 +152,8 @@ impl<'a> Reader<'a> {
         }
         let version = u16::from_le_bytes([bytes[4], bytes[5]]);
         if !(oldest..=newest).contains(&version) {
-            let reads = if oldest == newest { format!("version {newest}") } else { format!("versions {oldest} to {newest}") };
             return Err(Error::corrupt(format!(
-                "format version {version} is not supported (this build reads {reads} of '{}' models)",
+                "format version {version} of '{}' models is not supported by this build (a newer or an older regulars wrote them)",
                 kind_name(kind)
             )));
         }
@@ -180,7 +186,7 @@ impl<'a> Reader<'a> {
                 self.position = end;
                 Ok(out)
             }
-            None => Err(Error::corrupt("payload ends early")),
+            None => Err(payload_ends_early()),
         }
     }
     pub fn remaining(&self) -> usize {
@@ -310,7 +316,7 @@ mod tests {
         w.put_u32(7);
         let bytes = w.finish();
         let err = Reader::open(&bytes, b"TEST").err().unwrap().to_string();
-        assert!(err.contains("format version 2 is not supported (this build reads version 1 of 'TEST' models)"), "{err}");
+        assert!(err.contains("format version 2 of 'TEST' models is not supported by this build"), "{err}");
         let (mut r, version) = Reader::open_versions(&bytes, b"TEST", 1, 2).unwrap();
         assert_eq!((version, r.get_u32().unwrap()), (2, 7));
         let (_, version) = Reader::open_versions(&sample(), b"TEST", 1, 2).unwrap();

@@ -199,5 +199,5 @@ fn layout_2_bytes_reject_a_damaged_neighbour_list_or_factor() {
     let mut newer = bytes.clone();
     newer[4] = 3;
     let err = Recommender::from_bytes(&newer).err().unwrap().to_string();
-    assert!(err.contains("format version 3 is not supported"), "{err}");
+    assert!(err.contains("format version 3 of 'RECO' models is not supported"), "{err}");
 }

@@ -97,9 +97,8 @@ impl AlsModel {
     }
 
     /// A user vector for an anonymous basket (item indices with counts), solved as a new row
-    /// against the item factors — the fold-in of Hu et al. §4 without retraining — by the plain
-    /// CG solve, the same bits in both builds (and as training's user-factor solve wherever a
-    /// fixed-stride kernel exists: 64 factors in wasm, 16–128 natively).
+    /// against the item factors — the fold-in of Hu et al. §4 without retraining — by the same
+    /// CG solve as training's user factors (the serving build by its plain copy, same bits).
     pub fn fold_in(&self, items: &[u32], values: &[f32]) -> Vec<f32> {
         let mut order: Vec<usize> = (0..items.len()).collect();
         crate::sort::sort_by(&mut order, &|&a, &b| items[a].cmp(&items[b]).then(a.cmp(&b)));
@@ -113,8 +112,15 @@ impl AlsModel {
                 val.push(values[k]);
             }
         }
-        let confidences: Vec<f32> = val.iter().map(|&r| self.scaling.confidence(self.alpha, r)).collect();
-        cg::solve_row(&self.item_factors, self.stride, self.regularization, &idx, &confidences, FOLD_IN_CG_STEPS)
+        // The full build solves the row with training's kernels (no second copy of the solver in
+        // its module), the serving build with the plain solve: the same bits either way.
+        #[cfg(feature = "fit")]
+        return self.compute_user_factors(&crate::recommend::interactions::Sparse { offsets: vec![0, idx.len()], indices: idx, values: val });
+        #[cfg(not(feature = "fit"))]
+        {
+            let confidences: Vec<f32> = val.iter().map(|&r| self.scaling.confidence(self.alpha, r)).collect();
+            cg::solve_row(&self.item_factors, self.stride, self.regularization, &idx, &confidences, FOLD_IN_CG_STEPS)
+        }
     }
 
     /// Scores of every item for a user vector, into `scores`.

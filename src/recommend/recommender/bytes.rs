@@ -9,7 +9,6 @@
 //! before the scorers is the same in both layouts ([`read_stored`]).
 
 use super::{Blend, Fitted, Recommender};
-use std::collections::HashSet;
 
 use crate::codec::{Reader, Writer};
 use crate::error::{Error, Result};
@@ -255,14 +254,14 @@ pub(super) fn assemble_loaded(s: Stored, als: Option<AlsModel>, knn: Option<Item
     }
     let last_age_days = vec![0.0; s.history.nnz()];
     let m = Interactions { customer_ids: s.customer_ids, item_ids: s.item_ids, by_customer: s.history, by_item: s.by_item, last_age_days };
-    let mut seen = HashSet::new();
-    if !m.customer_ids.iter().all(|c| seen.insert(c.as_str())) {
+    let popular = PopularModel { buyers: s.buyers };
+    let loaded = Recommender::assemble(m, s.value, Fitted { als, knn, popular }, s.blend, Vec::new(), s.item_age_days, s.als_ages);
+    // The id → index maps hold one entry per distinct id.
+    if loaded.customer_index.len() != loaded.customer_ids.len() {
         return Err(Error::corrupt("duplicate customer id"));
     }
-    let mut seen = HashSet::new();
-    if !m.item_ids.iter().all(|c| seen.insert(c.as_str())) {
+    if loaded.item_index.len() != loaded.item_ids.len() {
         return Err(Error::corrupt("duplicate item id"));
     }
-    let popular = PopularModel { buyers: s.buyers };
-    Ok(Recommender::assemble(m, s.value, Fitted { als, knn, popular }, s.blend, Vec::new(), s.item_age_days, s.als_ages))
+    Ok(loaded)
 }

@@ -26,7 +26,7 @@ pub(super) fn read_scorers(mut r: Reader, s: Stored) -> Result<Recommender> {
             let h = s.blend.knn_recency_half_life_days;
             let weighted = if h > 0.0 { Some(als_matrix(&s.history, &s.als_ages, h).transpose(s.item_ids.len())) } else { None };
             let knn = ItemKnnModel::fit(weighted.as_ref().unwrap_or(&s.by_item), s.customer_ids.len(), weighting, neighbours, &mut |_| {})
-                .map_err(|e| Error::corrupt(format!("item-kNN parameters are invalid: {e}")))?;
+                .map_err(|_| Error::corrupt("item-kNN parameters are invalid"))?;
             Some(knn)
         }
         None => None,

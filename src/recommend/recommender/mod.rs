@@ -12,14 +12,16 @@
 //! everything.
 //! The choice and every candidate's validation score are kept in [`Recommender::validation`].
 //!
-//! Model bytes carry the item factors (ALS), the neighbour lists (kNN) and each customer's
-//! purchases; user factors and popularity are recomputed on load by the same deterministic code
-//! that produced them at fit time, so a loaded model recommends exactly like the fitted one and
-//! the bytes stay small (Online Retail: see the bench).
+//! Model bytes ([`bytes`], layout 2) carry everything scoring needs — each customer's purchases,
+//! popularity, the ALS item and customer factors, the item-kNN neighbour lists — so loading only
+//! decodes and validates: no fitting code is needed to serve, and f32 bytes load to exactly the
+//! fitted model. Layout-1 bytes (regulars 0.1) load in the full build ([`format1`] recomputes what
+//! they lack).
 //!
 //! Files: this one holds the fitted recommender and everything that serves from it (scoring,
-//! filters, explanations; [`bytes`] saving and loading); [`scorers`] the options and the fitting of the three scorers;
-//! [`auto`] the validation folds of `"auto"`; [`fit`] `Recommender::fit`, which ties them together.
+//! filters, explanations); [`bytes`] saving and loading; [`options`] what `fit` is told; and, in
+//! the full build only, [`scorers`] the fitting of the three scorers, [`auto`] the validation
+//! folds of `"auto"`, [`fit`] `Recommender::fit`, which ties them together, and [`format1`].
 
 #[cfg(feature = "fit")]
 mod auto;
