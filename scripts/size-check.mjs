@@ -6,7 +6,8 @@ import { gzipSync } from "node:zlib";
 
 const builds = [
   { file: "regulars_bg.wasm", entry: "regulars", limitKb: 250, goalKb: 200 },
-  { file: "regulars_serve_bg.wasm", entry: "regulars/serve", limitKb: 145, goalKb: 90 },
+  // 134.1 KB once recommender bytes stored what scoring needs (no ALS solve or kNN fit in serve).
+  { file: "regulars_serve_bg.wasm", entry: "regulars/serve", limitKb: 136.1, goalKb: 90 },
 ];
 let failed = false;
 for (const { file, entry, limitKb, goalKb } of builds) {
