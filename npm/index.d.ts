@@ -560,7 +560,12 @@ export class Recommender implements Disposable {
   readonly customerCount: number;
   /** Items known to the model. */
   readonly itemCount: number;
-  /** Model bytes; `"f16"` or `"int8"` factors make a smaller model for the edge. Default `"f32"`. */
+  /**
+   * Model bytes, holding everything scoring needs (item and customer factors, neighbour lists), so
+   * `fromBytes` fits nothing. Default: f16 item factors and similarities, int8 customer factors
+   * (small enough for an edge worker, the same recall); `"f32"` loads bit for bit as fitted;
+   * `"f16"` / `"int8"` store all of them so.
+   */
   toBytes(options?: { quantization?: "f32" | "f16" | "int8" }): Uint8Array;
   free(): void;
 }

@@ -5,11 +5,19 @@
 //! against the bytes that remain before anything is allocated, and the checksum catches any
 //! altered byte (FNV-1a's xor-then-multiply-by-an-odd-prime steps are bijections, so a single
 //! changed byte always changes the hash). Integers and floats are little-endian.
+//!
+//! The version in the header is the layout version of that model kind's payload: kinds whose
+//! layout never changed write [`FORMAT_VERSION`] (1); a kind whose layout changed writes its own
+//! number ([`Writer::with_version`]) and says which versions it still reads
+//! ([`Reader::open_versions`]). The recommender ("RECO") is at version 2 (stored customer factors
+//! and neighbour lists). A build older than a kind's version rejects the bytes with a message
+//! naming the version instead of misreading them.
 
 use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 4] = b"RGLR";
-/// Bumped whenever any payload layout changes; older bytes are rejected with a clear message.
+/// The layout version of every kind whose payload has not changed since the first release; a kind
+/// that changes passes its own, higher version to [`Writer::with_version`].
 pub const FORMAT_VERSION: u16 = 1;
 const HEADER_LEN: usize = 4 + 2 + 4 + 8;
 const CHECKSUM_LEN: usize = 8;
@@ -30,9 +38,13 @@ pub struct Writer {
 
 impl Writer {
     pub fn new(kind: &[u8; 4]) -> Self {
+        Self::with_version(kind, FORMAT_VERSION)
+    }
+    /// A writer for `kind` at its own layout `version` (see the module docs).
+    pub fn with_version(kind: &[u8; 4], version: u16) -> Self {
         let mut bytes = Vec::with_capacity(256);
         bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&version.to_le_bytes());
         bytes.extend_from_slice(kind);
         bytes.extend_from_slice(&0u64.to_le_bytes()); // payload length, filled by finish
         Writer { bytes }
@@ -102,13 +114,26 @@ pub struct Reader<'a> {
     position: usize,
 }
 
+/// The error of every read past the end, out of line: readers inline `take` at each field.
+#[cold]
+#[inline(never)]
+fn payload_ends_early() -> Error {
+    Error::corrupt("payload ends early")
+}
+
 fn kind_name(kind: &[u8]) -> String {
     String::from_utf8_lossy(kind).into_owned()
 }
 
 impl<'a> Reader<'a> {
-    /// Validates magic, version, kind, length and checksum before any payload is read.
+    /// Validates magic, kind, version, length and checksum before any payload is read.
     pub fn open(bytes: &'a [u8], kind: &[u8; 4]) -> Result<Self> {
+        Ok(Self::open_versions(bytes, kind, FORMAT_VERSION, FORMAT_VERSION)?.0)
+    }
+
+    /// [`Reader::open`] for a kind that reads layout versions `oldest..=newest`; also returns the
+    /// version of these bytes, so the caller picks the layout.
+    pub fn open_versions(bytes: &'a [u8], kind: &[u8; 4], oldest: u16, newest: u16) -> Result<(Self, u16)> {
         if bytes.len() < HEADER_LEN + CHECKSUM_LEN {
             return Err(Error::corrupt(format!(
                 "{} bytes is too short to be a regulars model",
@@ -118,16 +143,17 @@ impl<'a> Reader<'a> {
         if &bytes[0..4] != MAGIC {
             return Err(Error::corrupt("not a regulars model (wrong magic)"));
         }
-        let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-        if version != FORMAT_VERSION {
-            return Err(Error::corrupt(format!(
-                "format version {version} is not supported (this build reads version {FORMAT_VERSION})"
-            )));
-        }
         if &bytes[6..10] != kind {
             return Err(Error::corrupt(format!(
                 "these bytes hold a '{}' model, not a '{}' model",
                 kind_name(&bytes[6..10]),
+                kind_name(kind)
+            )));
+        }
+        let version = u16::from_le_bytes([bytes[4], bytes[5]]);
+        if !(oldest..=newest).contains(&version) {
+            return Err(Error::corrupt(format!(
+                "format version {version} of '{}' models is not supported by this build (a newer or an older regulars wrote them)",
                 kind_name(kind)
             )));
         }
@@ -149,7 +175,7 @@ impl<'a> Reader<'a> {
         if fnv1a64(&bytes[..body_end]) != u64::from_le_bytes(sum_bytes) {
             return Err(Error::corrupt("checksum mismatch (the bytes were altered or damaged)"));
         }
-        Ok(Reader { payload: &bytes[HEADER_LEN..body_end], position: 0 })
+        Ok((Reader { payload: &bytes[HEADER_LEN..body_end], position: 0 }, version))
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
@@ -160,7 +186,7 @@ impl<'a> Reader<'a> {
                 self.position = end;
                 Ok(out)
             }
-            None => Err(Error::corrupt("payload ends early")),
+            None => Err(payload_ends_early()),
         }
     }
     pub fn remaining(&self) -> usize {
@@ -282,6 +308,20 @@ mod tests {
             }
             assert!(Reader::open(&bytes[..i], b"TEST").is_err(), "truncation at {i}");
         }
+    }
+
+    #[test]
+    fn versions_are_per_kind() {
+        let mut w = Writer::with_version(b"TEST", 2);
+        w.put_u32(7);
+        let bytes = w.finish();
+        let err = Reader::open(&bytes, b"TEST").err().unwrap().to_string();
+        assert!(err.contains("format version 2 of 'TEST' models is not supported by this build"), "{err}");
+        let (mut r, version) = Reader::open_versions(&bytes, b"TEST", 1, 2).unwrap();
+        assert_eq!((version, r.get_u32().unwrap()), (2, 7));
+        let (_, version) = Reader::open_versions(&sample(), b"TEST", 1, 2).unwrap();
+        assert_eq!(version, 1);
+        assert!(Reader::open_versions(&bytes, b"TEST", 3, 4).is_err());
     }
 
     #[test]

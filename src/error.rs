@@ -20,7 +20,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// Shorthand for [`Error::InvalidArgument`].
+    /// Shorthand for [`Error::InvalidArgument`]. Not inlined (nor [`Error::corrupt`]): each of
+    /// the hundreds of call sites would otherwise carry its own copy of the string allocation,
+    /// which the wasm size budget pays for; errors are never a hot path.
+    #[inline(never)]
     pub fn invalid(message: impl Into<String>) -> Self {
         Error::InvalidArgument(message.into())
     }
@@ -28,6 +31,7 @@ impl Error {
     pub fn unknown(kind: &'static str, id: impl Into<String>) -> Self {
         Error::Unknown { kind, id: id.into() }
     }
+    #[inline(never)]
     pub fn corrupt(message: impl Into<String>) -> Self {
         Error::Corrupt(message.into())
     }

@@ -24,7 +24,7 @@
 //! |---|---|---|
 //! | [`data`] | `Transactions::from_columns`, `Summary`, RFM | `measures` (shop reports); CSV import is compiled (`csv` also holds `canonical_id`, which serving uses) but not exported |
 //! | [`churn`] | each model's scoring and bytes, `clv`, `ChurnModel::score` | `simulate`; the likelihoods and `optimize` (still in the model files, see docs/size.md) |
-//! | [`recommend`] | `recommender` (facade, bytes, scorers), `als` (model, fold-in kernels), `item_knn`, `popular`, `quantize` | `recommender::fit`, `recommender::auto` (validation folds), `als::fit`, `eval` |
+//! | [`recommend`] | `recommender` (facade, bytes, options), `als` (model, `cg`: the plain fold-in solve), `item_knn` (neighbour lists, scoring), `popular`, `quantize` | `recommender::{fit, scorers, auto, format1}` (fitting, validation folds, reading 0.1 bytes), `als::{fit, kernels}` (training and its fast solves), `item_knn::fit`, `eval` |
 //! | [`offers`] | `catalogue`, `context`, `value`, `bandit` (rank, decision records, bytes) | `ope` (off-policy evaluation), `simulator`, reward learning (JS: `js/fit/`) |
 //!
 //! In `js/`, each file declares its classes with their serving methods; `js/fit/` adds the

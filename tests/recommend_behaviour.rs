@@ -120,12 +120,16 @@ fn model_bytes_round_trip_and_reject_damage() {
     let tx = shop();
     for algorithm in [Algorithm::Als, Algorithm::ItemKnn, Algorithm::Popular, Algorithm::Auto] {
         let model = Recommender::fit(&tx, &options(algorithm), &mut |_| {}).unwrap();
-        let bytes = model.to_bytes();
+        // f32 bytes load bit for bit as fitted (the default encodings are checked within their
+        // bounds in tests/recommend_bytes.rs).
+        let bytes = model.to_bytes_with(Quantization::F32);
         let loaded = Recommender::from_bytes(&bytes).unwrap();
         for customer in ["c0", "c5", "nobody"] {
             assert_eq!(model.recommend(customer, 10, true, &[], None), loaded.recommend(customer, 10, true, &[], None));
         }
-        assert_eq!(loaded.to_bytes(), bytes, "{algorithm:?}: re-saving gives the same bytes");
+        assert_eq!(loaded.to_bytes_with(Quantization::F32), bytes, "{algorithm:?}: re-saving gives the same bytes");
+        let default = model.to_bytes();
+        assert!(Recommender::from_bytes(&default).is_ok());
         for cut in [0, 10, bytes.len() / 2, bytes.len() - 1] {
             assert!(Recommender::from_bytes(&bytes[..cut]).is_err(), "truncated at {cut}");
         }
@@ -157,7 +161,7 @@ fn als_recency_weighting_survives_the_round_trip() {
     assert_eq!(model.blend().als_recency_half_life_days, 60.0);
     let plain = Recommender::fit(&tx, &self::options(Algorithm::Als), &mut |_| {}).unwrap();
     assert_ne!(model.recommend("c0", 10, true, &[], None), plain.recommend("c0", 10, true, &[], None));
-    let loaded = Recommender::from_bytes(&model.to_bytes()).unwrap();
+    let loaded = Recommender::from_bytes(&model.to_bytes_with(Quantization::F32)).unwrap();
     for customer in ["c0", "c17", "c200"] {
         let recs = model.recommend(customer, 10, true, &[], None);
         assert_eq!(recs, loaded.recommend(customer, 10, true, &[], None));
@@ -305,9 +309,9 @@ fn fit_with_blend_keeps_the_als_recency_half_life() {
     assert!(Recommender::fit_with_blend(&tx, &options(Algorithm::Auto), bad, &mut |_| {}).is_err());
     let bad = regulars::recommend::Blend { knn_recency_half_life_days: -1.0, ..blend };
     assert!(Recommender::fit_with_blend(&tx, &options(Algorithm::Auto), bad, &mut |_| {}).is_err());
-    // Bytes keep the kNN recency (its neighbour lists are recomputed on load from the weighted
-    // counts): the loaded model recommends exactly as the fitted one.
-    let loaded = Recommender::from_bytes(&model.to_bytes()).unwrap();
+    // Bytes keep the kNN recency and its neighbour lists (fitted on the weighted counts): the
+    // loaded model recommends exactly as the fitted one.
+    let loaded = Recommender::from_bytes(&model.to_bytes_with(Quantization::F32)).unwrap();
     assert_eq!(loaded.blend(), model.blend());
     for c in model.customer_ids().iter().take(20) {
         assert_eq!(loaded.recommend(c, 10, true, &[], None), model.recommend(c, 10, true, &[], None));

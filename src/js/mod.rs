@@ -35,6 +35,8 @@ pub(crate) fn to_js(error: Error) -> JsValue {
 
 pub(crate) type JsResult<T> = Result<T, JsValue>;
 
+// Not inlined: one copy instead of one per call site (the wasm size budget; see Error::invalid).
+#[inline(never)]
 pub(crate) fn js_error(message: impl AsRef<str>) -> JsValue {
     js_sys::Error::new(message.as_ref()).into()
 }

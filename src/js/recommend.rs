@@ -149,12 +149,14 @@ impl JsRecommender {
         self.inner.item_ids().len()
     }
 
-    /// `toBytes({ quantization?: "f32" | "f16" | "int8" })`: f16/int8 factors for the edge.
+    /// `toBytes({ quantization?: "f32" | "f16" | "int8" })`: without one, the default encodings
+    /// (f16 factors of items, int8 of customers, f16 similarities); "f32" loads bit for bit.
     #[wasm_bindgen(js_name = toBytes)]
     pub fn to_bytes(&self, options: JsValue) -> JsResult<Uint8Array> {
         let o = super::options(&options, "Recommender.toBytes options", "quantization")?;
         let quantization = match string_option(o.as_ref(), "quantization", "options")?.as_deref() {
-            None | Some("f32") => Quantization::F32,
+            None => return Ok(Uint8Array::from(&self.inner.to_bytes()[..])),
+            Some("f32") => Quantization::F32,
             Some("f16") => Quantization::F16,
             Some("int8") => Quantization::Int8,
             Some(other) => return Err(js_error(format!("options.quantization must be \"f32\", \"f16\" or \"int8\", got \"{other}\""))),

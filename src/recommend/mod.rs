@@ -17,7 +17,9 @@ pub mod recommender;
 pub mod simd;
 pub mod topk;
 
-pub use als::{AlsModel, AlsOptions, ConfidenceScaling};
+#[cfg(feature = "fit")]
+pub use als::AlsOptions;
+pub use als::{AlsModel, ConfidenceScaling};
 pub use eval::{evaluate, time_split, MetricsAccumulator, RankingMetrics, TimeSplit};
 pub use interactions::{InteractionValue, Interactions, Sparse};
 pub use item_knn::{ItemKnnModel, Weighting};

@@ -61,10 +61,15 @@ test("filters, cold start, basket, similar items, explanations", () => {
 });
 
 test("model bytes: compact, round-trip, rejected when damaged", () => {
-  const bytes = rec.toBytes();
+  const bytes = rec.toBytes(); // default encodings: f16 item factors and similarities, int8 customer factors
   assert.ok(bytes.length <= 2 * 1024 * 1024, `${bytes.length} bytes`);
-  const back = Recommender.fromBytes(bytes);
   const [customer] = testSet[1];
+  const near = Recommender.fromBytes(bytes).recommend(customer).map((x) => x.item);
+  const shared = rec.recommend(customer).filter((x) => near.includes(x.item)).length;
+  assert.ok(shared >= 8, `${shared} of 10 recommendations kept by the default bytes`);
+  const exact = rec.toBytes({ quantization: "f32" });
+  assert.ok(exact.length > bytes.length);
+  const back = Recommender.fromBytes(exact);
   assert.deepEqual(back.recommend(customer), rec.recommend(customer));
   throwsError(assert, () => Recommender.fromBytes(bytes.slice(0, bytes.length - 1)), /invalid model bytes/);
   const altered = bytes.slice();

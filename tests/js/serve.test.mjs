@@ -3,6 +3,7 @@
 // fitting half of the API is absent rather than broken.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { r as full, cdnowColumns, DAY, onlineRetailCsv, onlineRetailMapping } from "./helpers.mjs";
 import { importInstalled } from "../../scripts/installed-package.mjs";
 
@@ -62,21 +63,59 @@ test("serve: a ChurnModel saved by the full build scores transactions and summar
   assert.deepEqual(loaded.validation, fitted.validation);
 });
 
-for (const [algorithm, quantization] of [["als", "f32"], ["als", "f16"], ["als", "int8"], ["itemknn", "f32"], ["popular", "f32"], ["auto", "f32"]]) {
-  test(`serve: a Recommender (${algorithm}, ${quantization}) saved by the full build recommends identically`, () => {
-    const fitted = full.Recommender.fit(retail, { algorithm, factors: 16, iterations: 4, seed: 2 });
-    const bytes = fitted.toBytes({ quantization });
-    const reference = full.Recommender.fromBytes(bytes); // quantised factors: compare with the same bytes loaded in full
-    const loaded = serve.Recommender.fromBytes(bytes);
-    assert.equal(loaded.algorithm, reference.algorithm);
-    for (const c of someCustomers.slice(0, 10)) {
-      assert.deepEqual(loaded.recommend(c, { k: 10 }), reference.recommend(c, { k: 10 }));
-      assert.deepEqual(loaded.explain(c, someItems[0]), reference.explain(c, someItems[0]));
-    }
-    assert.deepEqual(loaded.recommendMany(someCustomers, { k: 5 }), reference.recommendMany(someCustomers, { k: 5 }));
-    assert.deepEqual(loaded.recommendForItems(someItems, { k: 8 }), reference.recommendForItems(someItems, { k: 8 }));
-    assert.deepEqual(loaded.similarItems(someItems[1], { k: 8 }), reference.similarItems(someItems[1], { k: 8 }));
-    assert.deepEqual(loaded.toBytes({ quantization }), reference.toBytes({ quantization }));
+/** Everything a Recommender answers for some customers and items, as plain data. */
+function recommenderAnswers(m, customers = someCustomers, items = someItems) {
+  const out = { algorithm: m.algorithm, recommend: [], explain: [] };
+  for (const c of customers.slice(0, 10)) {
+    out.recommend.push(m.recommend(c, { k: 10 }));
+    out.explain.push(m.explain(c, items[0]));
+  }
+  out.many = m.recommendMany(customers, { k: 5 });
+  out.basket = m.recommendForItems(items, { k: 8 });
+  out.similar = m.similarItems(items[1], { k: 8 });
+  return out;
+}
+
+const fittedRecommenders = new Map();
+const recommender = (algorithm) => {
+  if (!fittedRecommenders.has(algorithm)) {
+    fittedRecommenders.set(algorithm, full.Recommender.fit(retail, { algorithm, factors: 16, iterations: 4, neighbours: 20, seed: 2 }));
+  }
+  return fittedRecommenders.get(algorithm);
+};
+
+for (const algorithm of ["als", "itemknn", "popular", "auto"]) {
+  for (const quantization of [undefined, "f32", "f16", "int8"]) {
+    test(`serve: a Recommender (${algorithm}, ${quantization ?? "default encodings"}) saved by the full build recommends identically`, () => {
+      const fitted = recommender(algorithm);
+      const options = quantization ? { quantization } : undefined;
+      const bytes = fitted.toBytes(options);
+      const reference = full.Recommender.fromBytes(bytes); // quantised factors: compare with the same bytes loaded in full
+      const loaded = serve.Recommender.fromBytes(bytes);
+      assert.deepEqual(recommenderAnswers(loaded), recommenderAnswers(reference));
+      // f32 bytes hold the fitted model exactly: the serve build answers as the model in memory.
+      if (quantization === "f32") assert.deepEqual(recommenderAnswers(loaded), recommenderAnswers(fitted));
+      assert.deepEqual(loaded.toBytes(options), reference.toBytes(options));
+    });
+  }
+}
+
+// Format-1 bytes (regulars 0.1, tests/data/fixtures/recommender-v1/): the serving build cannot
+// recompute what they lack and says how to convert; the full build loads them, and its re-saved
+// bytes answer in the serving build exactly as the old bytes do in the full build.
+// The fixtures' data (make.mjs there): the first 3,000 lines of the demo's sample.
+const sampleText = readFileSync(new URL("../../www/public/sample/online-retail-sample.csv", import.meta.url), "utf8").split("\n").slice(0, 3000).join("\n");
+const sampleTx = full.Transactions.fromCsv(sampleText, { ...onlineRetailMapping, invoice: "InvoiceNo" });
+const sampleCustomers = sampleTx.customers.slice(0, 40);
+const sampleItems = sampleTx.items.slice(0, 5);
+for (const name of ["als", "itemknn", "popular", "auto", "als-int8", "auto-f16"]) {
+  test(`serve: format-1 recommender bytes (${name}) are refused with the way to convert them`, () => {
+    const old = new Uint8Array(readFileSync(new URL(`../data/fixtures/recommender-v1/${name}.bin`, import.meta.url)));
+    assert.throws(() => serve.Recommender.fromBytes(old), (e) => e instanceof Error
+      && /saved by regulars < 0\.2 \(format 1\), which the serving build cannot load: load them with the full build \(regulars\) and save them again \(toBytes\)/.test(e.message));
+    const v1 = full.Recommender.fromBytes(old);
+    const converted = serve.Recommender.fromBytes(v1.toBytes({ quantization: "f32" }));
+    assert.deepEqual(recommenderAnswers(converted, sampleCustomers, sampleItems), recommenderAnswers(v1, sampleCustomers, sampleItems));
   });
 }
 

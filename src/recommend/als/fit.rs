@@ -4,7 +4,7 @@
 
 use crate::decimal::Decimal32;
 use super::kernels::{confidences, solve_side};
-use super::{AlsModel, ConfidenceScaling};
+use super::{AlsModel, ConfidenceScaling, FOLD_IN_CG_STEPS};
 use crate::error::{Error, Result};
 use crate::recommend::interactions::Sparse;
 use crate::recommend::simd::padded;
@@ -113,5 +113,20 @@ impl AlsModel {
         };
         model.prepare_with(by_customer);
         Ok(model)
+    }
+
+    /// User factors solved from scratch against the item factors, deterministically: at the end
+    /// of training, and when loading format-1 bytes (which did not store them).
+    pub fn compute_user_factors(&self, by_customer: &Sparse) -> Vec<f32> {
+        let mut user_factors = vec![0f32; by_customer.rows() * self.stride];
+        let conf = confidences(by_customer, self.scaling, self.alpha);
+        solve_side(by_customer, &conf, &self.item_factors, &mut user_factors, self.stride, self.regularization, FOLD_IN_CG_STEPS, true);
+        user_factors
+    }
+
+    /// Derives user factors (from the purchases) and the scoring panels.
+    pub fn prepare_with(&mut self, by_customer: &Sparse) {
+        self.user_factors = self.compute_user_factors(by_customer);
+        self.prepare_panels();
     }
 }

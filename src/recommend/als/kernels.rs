@@ -1,94 +1,13 @@
 //! The conjugate-gradient row solves of implicit ALS (Takács, Pilászy & Tikk 2011): the Gramian
 //! YᵀY + λI and one CG solve per row of (YᵀY + λI + Yᵀ(C−I)Y) x = YᵀCp, with fixed-stride, AVX2
-//! and wasm SIMD variants. Training runs them every sweep; loading a model runs them once to
-//! recompute the user factors, so they ship in the serving build too.
+//! and wasm SIMD variants, each the arithmetic of the plain solve in [`super::cg`] (same bits).
+//! Training runs them every sweep and once more for the final user factors (which model bytes
+//! since format 2 store); loading format-1 bytes runs them to recompute those. Full build only.
 
+use super::cg::{cg_solve_row, gramian, Scratch};
 use super::ConfidenceScaling;
 use crate::recommend::interactions::Sparse;
-use crate::recommend::simd::{axpy, dot, reduce, symv, xpby, LANES};
-
-/// YᵀY + λI over `rows` rows of `stride` floats (the padded part gets λ on the diagonal too).
-fn gramian(factors: &[f32], stride: usize, regularization: f32) -> Vec<f32> {
-    // Accumulate the upper triangle in f64 (accurate and symmetric by construction; O(n f²/2),
-    // not the hot loop), then mirror.
-    let mut g = vec![0f64; stride * stride];
-    for row in factors.chunks_exact(stride) {
-        for a in 0..stride {
-            let ra = row[a] as f64;
-            if ra == 0.0 {
-                continue;
-            }
-            let g_row = &mut g[a * stride + a..(a + 1) * stride];
-            for (gb, rb) in g_row.iter_mut().zip(&row[a..]) {
-                *gb += ra * *rb as f64;
-            }
-        }
-    }
-    for a in 0..stride {
-        for b in 0..a {
-            g[a * stride + b] = g[b * stride + a];
-        }
-        g[a * stride + a] += regularization as f64;
-    }
-    g.into_iter().map(|v| v as f32).collect()
-}
-
-/// Scratch vectors of one CG solve.
-struct Scratch {
-    r: Vec<f32>,
-    p: Vec<f32>,
-    ap: Vec<f32>,
-}
-
-/// A few CG steps on row `x` of the system (YᵀY + λI + Yᵀ(C−I)Y) x = YᵀCp, warm-started at x.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn cg_solve_row(
-    yty: &[f32],
-    other: &[f32],
-    stride: usize,
-    indices: &[u32],
-    confidences: &[f32],
-    x: &mut [f32],
-    steps: usize,
-    s: &mut Scratch,
-) {
-    let Scratch { r, p, ap } = s;
-    // r = b − A x, b = Σ c_i y_i, A x = (YᵀY+λI) x + Σ (c_i − 1)(y_i·x) y_i.
-    symv(yty, x, r);
-    r.iter_mut().for_each(|v| *v = -*v);
-    for (&i, &c) in indices.iter().zip(confidences) {
-        let y = &other[i as usize * stride..(i as usize + 1) * stride];
-        let w = c - (c - 1.0) * dot(y, x);
-        axpy(w, y, r);
-    }
-    p.copy_from_slice(r);
-    let mut rs_old = dot(r, r);
-    if rs_old < 1e-20 {
-        return;
-    }
-    for _ in 0..steps {
-        symv(yty, p, ap);
-        for (&i, &c) in indices.iter().zip(confidences) {
-            let y = &other[i as usize * stride..(i as usize + 1) * stride];
-            let w = (c - 1.0) * dot(y, p);
-            axpy(w, y, ap);
-        }
-        let p_ap = dot(p, ap);
-        if !(p_ap > 0.0) {
-            break;
-        }
-        let step = rs_old / p_ap;
-        axpy(step, p, x);
-        axpy(-step, ap, r);
-        let rs_new = dot(r, r);
-        if rs_new < 1e-20 {
-            break;
-        }
-        xpby(r, rs_new / rs_old, p);
-        rs_old = rs_new;
-    }
-}
+use crate::recommend::simd::{reduce, LANES};
 
 /// Output columns per pass of [`symv_n`]: enough independent sums to hide the add latency, few
 /// enough to stay in registers (wasm engines have 16 vector registers on x86-64; AVX2 has 16
@@ -571,6 +490,26 @@ mod tests {
         check::<48>(30, 2);
         check::<64>(40, 3);
         check::<128>(20, 4);
+    }
+
+    /// The serving build's fold-in (`cg::solve_row`: plain CG, with the Gramian training uses for
+    /// that stride) gives the bits training's solve gives the same row, with and without a
+    /// fixed-stride kernel — so both builds fold a basket in identically.
+    #[test]
+    fn fold_in_solve_matches_the_training_solve_bit_for_bit() {
+        for (stride, factors) in [(16usize, 13usize), (64, 64), (64, 50), (24, 20)] {
+            let mut rng = Rng::new(stride as u64 + factors as u64);
+            let rows = 45;
+            let other: Vec<f32> = (0..rows * stride).map(|k| if k % stride < factors { rng.normal() as f32 * 0.2 } else { 0.0 }).collect();
+            let indices = vec![2u32, 7, 11, 30, 44];
+            let confidences = vec![1.5f32, 2.0, 1.2, 3.0, 1.0];
+            let row = Sparse { offsets: vec![0, indices.len()], indices: indices.clone(), values: vec![1.0; indices.len()] };
+            let mut trained = vec![0.5f32; stride];
+            solve_side(&row, &confidences, &other, &mut trained, stride, 0.7, 12, true);
+            let folded = super::super::cg::solve_row(&other, stride, 0.7, &indices, &confidences, 12);
+            let same = trained.iter().zip(&folded).all(|(a, b)| a.to_bits() == b.to_bits());
+            assert!(same, "stride {stride}: {:?} vs {:?}", &trained[..4], &folded[..4]);
+        }
     }
 
     /// The fixed-stride Gramian (upper triangle, four rows at a time) holds exactly the sums of

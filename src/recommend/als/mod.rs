@@ -14,17 +14,20 @@
 //! its rows and columns of the system are λI with a zero right side).
 //!
 //! Files: this one holds the fitted model and everything that scores with it (what a serving
-//! build ships); [`kernels`] the conjugate-gradient row solves that training and loading both
-//! run (user factors are recomputed on load); [`fit`] the training sweeps and their options.
+//! build ships); [`cg`] the plain conjugate-gradient row solve that folds a basket in; `kernels`
+//! (full build) the fast fixed-stride row solves of training; `fit` (full build) the training
+//! sweeps, their options and the final user factors.
 
+mod cg;
+#[cfg(feature = "fit")]
 mod fit;
+#[cfg(feature = "fit")]
 mod kernels;
 
+#[cfg(feature = "fit")]
 pub use fit::AlsOptions;
 
-use crate::recommend::interactions::Sparse;
 use crate::recommend::simd;
-use kernels::{confidences, solve_side};
 
 /// How counts become confidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,8 +61,9 @@ impl ConfidenceScaling {
     }
 }
 
-/// CG steps used to (re)compute user factors from scratch after training and after loading:
-/// enough for the 16–128-dimensional systems to converge to f32 precision in practice.
+/// CG steps used to compute user factors from scratch (after training, when loading format-1
+/// bytes, and to fold a basket in): enough for the 16–128-dimensional systems to converge to f32
+/// precision in practice.
 pub const FOLD_IN_CG_STEPS: usize = 12;
 
 /// A fitted ALS model: user and item factors, row-major with `stride` floats per row.
@@ -77,28 +81,8 @@ pub struct AlsModel {
 }
 
 impl AlsModel {
-    /// User factors solved from scratch against the item factors, deterministically. Run at the
-    /// end of training and again after loading, so saved models need not carry user factors and
-    /// a loaded model recommends exactly as the trained one did.
-    pub fn compute_user_factors(&self, by_customer: &Sparse) -> Vec<f32> {
-        let mut user_factors = vec![0f32; by_customer.rows() * self.stride];
-        let conf = confidences(by_customer, self.scaling, self.alpha);
-        solve_side(
-            by_customer,
-            &conf,
-            &self.item_factors,
-            &mut user_factors,
-            self.stride,
-            self.regularization,
-            FOLD_IN_CG_STEPS,
-            true,
-        );
-        user_factors
-    }
-
-    /// Derives user factors (from the purchases) and the scoring panels: after fit and load.
-    pub fn prepare_with(&mut self, by_customer: &Sparse) {
-        self.user_factors = self.compute_user_factors(by_customer);
+    /// Derives the scoring panels from the item factors: after fit and load.
+    pub fn prepare_panels(&mut self) {
         self.item_panels = simd::to_panels(&self.item_factors, self.stride, self.factors);
     }
 
@@ -113,7 +97,8 @@ impl AlsModel {
     }
 
     /// A user vector for an anonymous basket (item indices with counts), solved as a new row
-    /// against the item factors — the fold-in of Hu et al. §4 without retraining.
+    /// against the item factors — the fold-in of Hu et al. §4 without retraining — by the same
+    /// CG solve as training's user factors (the serving build by its plain copy, same bits).
     pub fn fold_in(&self, items: &[u32], values: &[f32]) -> Vec<f32> {
         let mut order: Vec<usize> = (0..items.len()).collect();
         crate::sort::sort_by(&mut order, &|&a, &b| items[a].cmp(&items[b]).then(a.cmp(&b)));
@@ -127,8 +112,15 @@ impl AlsModel {
                 val.push(values[k]);
             }
         }
-        let row = Sparse { offsets: vec![0, idx.len()], indices: idx, values: val };
-        self.compute_user_factors(&row)
+        // The full build solves the row with training's kernels (no second copy of the solver in
+        // its module), the serving build with the plain solve: the same bits either way.
+        #[cfg(feature = "fit")]
+        return self.compute_user_factors(&crate::recommend::interactions::Sparse { offsets: vec![0, idx.len()], indices: idx, values: val });
+        #[cfg(not(feature = "fit"))]
+        {
+            let confidences: Vec<f32> = val.iter().map(|&r| self.scaling.confidence(self.alpha, r)).collect();
+            cg::solve_row(&self.item_factors, self.stride, self.regularization, &idx, &confidences, FOLD_IN_CG_STEPS)
+        }
     }
 
     /// Scores of every item for a user vector, into `scores`.

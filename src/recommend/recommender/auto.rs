@@ -2,7 +2,8 @@
 //! holdout) on which [`Recommender::validate_blends`] scores them; the best is refitted by
 //! `Recommender::fit`.
 
-use super::scorers::{fit_scorers, RecommenderOptions};
+use super::options::RecommenderOptions;
+use super::scorers::fit_scorers;
 use super::{apply_freshness, freshness_weights, inverse_max, Blend, Fitted, FittedView, Recommender, ValidationResult};
 use std::collections::{HashMap, HashSet};
 

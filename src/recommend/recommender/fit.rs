@@ -2,7 +2,8 @@
 //! `Recommender::fit_with_blend` (a given mix, no validation).
 
 use super::auto::best_result;
-use super::scorers::{check_memory, fit_scorers, whole_ages, Algorithm, RecommenderOptions};
+use super::options::{Algorithm, RecommenderOptions};
+use super::scorers::{check_memory, fit_scorers, whole_ages};
 use super::{Blend, Recommender};
 
 use crate::data::Transactions;

@@ -12,23 +12,29 @@
 //! everything.
 //! The choice and every candidate's validation score are kept in [`Recommender::validation`].
 //!
-//! Model bytes carry the item factors (ALS), the neighbour lists (kNN) and each customer's
-//! purchases; user factors and popularity are recomputed on load by the same deterministic code
-//! that produced them at fit time, so a loaded model recommends exactly like the fitted one and
-//! the bytes stay small (Online Retail: see the bench).
+//! Model bytes ([`bytes`], layout 2) carry everything scoring needs — each customer's purchases,
+//! popularity, the ALS item and customer factors, the item-kNN neighbour lists — so loading only
+//! decodes and validates: no fitting code is needed to serve, and f32 bytes load to exactly the
+//! fitted model. Layout-1 bytes (regulars 0.1) load in the full build ([`format1`] recomputes what
+//! they lack).
 //!
 //! Files: this one holds the fitted recommender and everything that serves from it (scoring,
-//! filters, explanations; [`bytes`] saving and loading); [`scorers`] the options and the fitting of the three scorers;
-//! [`auto`] the validation folds of `"auto"`; [`fit`] `Recommender::fit`, which ties them together.
+//! filters, explanations); [`bytes`] saving and loading; [`options`] what `fit` is told; and, in
+//! the full build only, [`scorers`] the fitting of the three scorers, [`auto`] the validation
+//! folds of `"auto"`, [`fit`] `Recommender::fit`, which ties them together, and [`format1`].
 
 #[cfg(feature = "fit")]
 mod auto;
 mod bytes;
 #[cfg(feature = "fit")]
 mod fit;
+#[cfg(feature = "fit")]
+mod format1;
+mod options;
+#[cfg(feature = "fit")]
 mod scorers;
 
-pub use scorers::{Algorithm, RecommenderOptions};
+pub use options::{Algorithm, RecommenderOptions};
 
 use crate::decimal::{Decimal32, Fixed};
 use std::collections::{HashMap, HashSet};
@@ -162,18 +168,6 @@ pub struct Recommender {
     /// Whole days since each history cell's latest purchase (empty without ALS or kNN recency).
     als_ages: Vec<f32>,
     validation: Vec<ValidationResult>,
-}
-
-/// The customer × item matrix ALS (and item-kNN) learns from: counts times the recency weight of
-/// the cell's latest purchase (a copy of `history` when the half-life is 0).
-fn als_matrix(history: &Sparse, ages: &[f32], half_life_days: f32) -> Sparse {
-    let mut weighted = history.clone();
-    if half_life_days > 0.0 {
-        for (v, a) in weighted.values.iter_mut().zip(ages) {
-            *v *= recency_weight(*a as f64 * crate::data::DAY_MS, half_life_days as f64) as f32;
-        }
-    }
-    weighted
 }
 
 /// Freshness weights of items with the given ages (empty when the half-life is 0).
