@@ -32,6 +32,23 @@
 //!    Without the layer (short history, too few customers, or the layer does not validate
 //!    better) the risk is the BTYD probability itself, which is model-based and needs no labels.
 //!
+//! 5. **Small shops: a fallback ladder instead of an error.** Every BG/NBD fit (the whole history
+//!    and the internal split) is tried with the requested `penalizer` (default 0), then, when it
+//!    cannot be identified — the fit fails ("parameter a diverged") or a parameter ends outside
+//!    [1e-6, 1e6] ([`RUNAWAY_BOUND`]: running off to 0 or ∞, so the optimum is a boundary, not a
+//!    point; on a shop whose customers all keep buying r, α → ∞ and a → 0) — with penalizer 0.01, then 0.1 ([`FALLBACK_PENALIZERS`]),
+//!    then as the no-dropout NBD ([`crate::churn::no_dropout`]: the a → 0 limit of BG/NBD —
+//!    P(alive) = 1, purchases from the gamma-Poisson part alone — fitted with penalizer
+//!    max(requested, 0.1), since a shop of identical buyers also sends r, α → ∞). Each step is a
+//!    plain-words entry of [`ChurnModel::warnings`]; only when the last rung fails too does the fit
+//!    fail, saying so.
+//! 6. **Warnings.** Besides the fallback steps, `warnings` says when the dropout process is not
+//!    identified (BG/NBD a < 1e-3 or mean dropout probability a/(a+b) < 1e-3: P(alive) ≈ 1 for
+//!    everyone), when fewer than [`MIN_REPEAT_BUYERS`] customers have a repeat purchase, and when
+//!    the chosen risk's held-out AUC is within noise of 0.5 (|AUC − 0.5| < 1.96 × its standard
+//!    error under no signal, √((n₁+n₀+1)/(12 n₁ n₀)), the Mann-Whitney null variance).
+//!    Numbers in warnings are written with integer formatting (float formatting is heavy in wasm).
+//!
 //! On the full CDNOW cohort (fit to 1997-09-30, horizon 273 days) this gives AUC 0.7719 and
 //! ECE 0.0175, against 0.7466 / 0.0397 for the BG/NBD probability alone
 //! (tests/churn_model_cdnow.rs). Only the transactions up to `observation_end` are ever read,
@@ -39,7 +56,8 @@
 
 use ndarray::Array2;
 
-use crate::churn::bg_nbd::BetaGeo;
+use crate::churn::bg_nbd::{BetaGeo, BetaGeoOptions};
+use crate::churn::no_dropout::{fit_no_dropout, is_no_dropout};
 use crate::churn::clv::{customer_lifetime_value, ClvOptions};
 use crate::churn::gamma_gamma::GammaGamma;
 use crate::churn::logistic::fit_logistic as fit_logistic_regression;
@@ -73,6 +91,17 @@ pub const MIN_CLASS_COUNT: usize = 20;
 /// Share of the internal split's customers held out to validate the layer against the BTYD.
 pub const HELD_OUT_SHARE: f64 = 0.3;
 
+/// Penalizers tried, in order, after a BG/NBD fit with the requested one fails (with their text,
+/// so warnings need no float formatting); the last one is also the no-dropout fit's minimum.
+pub const FALLBACK_PENALIZERS: [(f64, &str); 2] = [(0.01, "0.01"), (0.1, "0.1")];
+/// A fitted BG/NBD parameter outside [1/RUNAWAY_BOUND, RUNAWAY_BOUND] counts as not converged
+/// (module docs, step 5). CDNOW's are 0.24–4.4; a real shop's time scale α in weeks stays far below.
+pub const RUNAWAY_BOUND: f64 = 1e6;
+/// Fewer customers with a repeat purchase than this gets a warning.
+pub const MIN_REPEAT_BUYERS: usize = 30;
+/// Largest accepted `penalizer`.
+pub const MAX_PENALIZER: f64 = 1e6;
+
 const KIND: &[u8; 4] = b"CHRN";
 const EPS: f64 = 1e-9;
 
@@ -89,11 +118,14 @@ pub struct ChurnOptions {
     pub clv_horizon: f64,
     /// Yearly discount rate of `clv` (0.1 = 10 % a year); default 0.1.
     pub annual_discount_rate: f64,
+    /// L2 penalizer of every BG/NBD fit (`-ll/N + penalizer · Σ param²`, as lifetimes); default 0.
+    /// The first rung of the fallback ladder (module docs, step 5).
+    pub penalizer: f64,
 }
 
 impl Default for ChurnOptions {
     fn default() -> Self {
-        ChurnOptions { horizon: 90.0, observation_end: None, seed: 0, clv_horizon: 365.0, annual_discount_rate: 0.1 }
+        ChurnOptions { horizon: 90.0, observation_end: None, seed: 0, clv_horizon: 365.0, annual_discount_rate: 0.1, penalizer: 0.0 }
     }
 }
 
@@ -176,6 +208,9 @@ pub struct ChurnModel {
     pub spend: Option<GammaGamma>,
     pub layer: Option<SupervisedLayer>,
     pub validation: ChurnValidation,
+    /// Plain-words warnings: fallback steps and identification problems (module docs, steps 5
+    /// and 6); empty when all is well.
+    pub warnings: Vec<String>,
 }
 
 fn sigmoid(z: f64) -> f64 {
@@ -401,7 +436,9 @@ impl ChurnModel {
         let horizon = options.horizon;
         let horizon_weeks = horizon / 7.0;
         let full = tx.summary(SummaryOptions { observation_end: Some(observation_end), calibration_end: None, unit: TimeUnit::Week })?;
-        let btyd = BetaGeo::fit(&full)?;
+        let penalizer = crate::error::check_scalar("penalizer", options.penalizer, 0.0, MAX_PENALIZER)?;
+        let mut warnings = Vec::new();
+        let btyd = fit_with_fallback(&full, penalizer, "", &mut warnings)?;
         let spend = if tx.amount().is_some() { GammaGamma::fit(&full).ok() } else { None };
 
         let mut validation = ChurnValidation::default();
@@ -414,7 +451,8 @@ impl ChurnModel {
             ));
             None
         } else {
-            match Self::fit_layer(tx, &full, &btyd, observation_end, window, horizon_weeks, options.seed, &mut validation) {
+            let fit = LayerContext { observation_end, window_days: window, horizon_weeks, seed: options.seed, penalizer };
+            match Self::fit_layer(tx, &full, &btyd, &fit, &mut validation, &mut warnings) {
                 Ok(layer) => layer,
                 Err(e) => {
                     validation.fallback_reason = Some(e.to_string());
@@ -423,6 +461,7 @@ impl ChurnModel {
             }
         };
         let method = if layer.is_some() { RiskMethod::Supervised } else { RiskMethod::Btyd };
+        identification_warnings(&btyd, &full, &mut warnings);
         Ok(ChurnModel {
             horizon,
             clv_horizon,
@@ -434,21 +473,20 @@ impl ChurnModel {
             spend,
             layer,
             validation,
+            warnings,
         })
     }
 
     /// Internal split, layer fit, held-out validation, and the Platt map to the horizon.
-    #[allow(clippy::too_many_arguments)]
     fn fit_layer(
         tx: &Transactions,
         full: &Summary,
         btyd: &BetaGeo,
-        observation_end: f64,
-        window_days: f64,
-        horizon_weeks: f64,
-        seed: u64,
+        context: &LayerContext,
         validation: &mut ChurnValidation,
+        warnings: &mut Vec<String>,
     ) -> Result<Option<SupervisedLayer>> {
+        let LayerContext { observation_end, window_days, horizon_weeks, seed, penalizer } = *context;
         let window_weeks = window_days / 7.0;
         let split = observation_end - window_days * DAY_MS;
         let internal = tx.summary(SummaryOptions {
@@ -468,7 +506,7 @@ impl ChurnModel {
             ));
             return Ok(None);
         }
-        let split_btyd = BetaGeo::fit(&internal)?;
+        let split_btyd = fit_with_fallback(&internal, penalizer, "internal split: ", warnings)?;
         let p0_split = split_btyd.probability_no_purchase(window_weeks, &internal)?;
         let alive_split = split_btyd.probability_alive(&internal)?;
         let x = features(&internal, &p0_split, &alive_split);
@@ -501,6 +539,19 @@ impl ChurnModel {
         validation.supervised_auc = auc(&p_layer, &y_held);
         // Written so that a NaN loss also counts as "not better".
         let layer_is_better = validation.supervised_log_loss < validation.btyd_log_loss;
+        let (chosen, chosen_auc) = if layer_is_better {
+            ("the supervised layer", validation.supervised_auc)
+        } else {
+            ("the BG/NBD probability", validation.btyd_auc)
+        };
+        let positives = y_held.iter().filter(|v| **v).count();
+        if auc_within_noise(chosen_auc, positives, y_held.len() - positives) {
+            warnings.push(format!(
+                "the chosen risk ({chosen}) ranks churners no better than chance: held-out AUC {} on {} customers is within noise of 0.5",
+                hundredths(chosen_auc),
+                y_held.len()
+            ));
+        }
         if !layer_is_better {
             validation.fallback_reason = Some(format!(
                 "the supervised layer does not validate better (held-out log loss {:.4} vs BTYD {:.4})",
@@ -633,6 +684,8 @@ impl ChurnModel {
             w.put_f64s(&layer.coefficients);
             w.put_f64s(&[layer.intercept, layer.platt_a, layer.platt_b]);
         }
+        // Trailing and optional: bytes written before warnings existed end here and still load.
+        w.put_strs(&self.warnings);
         w.finish()
     }
 
@@ -685,6 +738,7 @@ impl ChurnModel {
         } else {
             None
         };
+        let warnings = if r.remaining() > 0 { r.get_strs()? } else { Vec::new() };
         r.finish()?;
         let method = if layer.is_some() { RiskMethod::Supervised } else { RiskMethod::Btyd };
         let validation = ChurnValidation {
@@ -708,8 +762,114 @@ impl ChurnModel {
             spend,
             layer,
             validation,
+            warnings,
         })
     }
+}
+
+/// What [`ChurnModel::fit_layer`] needs besides the data.
+#[derive(Clone, Copy)]
+struct LayerContext {
+    observation_end: f64,
+    window_days: f64,
+    horizon_weeks: f64,
+    seed: u64,
+    penalizer: f64,
+}
+
+/// A BG/NBD fit down the fallback ladder (module docs, step 5), each step a warning (prefixed
+/// with `scope`). Errors other than "not identifiable" (bad input) are returned at once.
+fn fit_with_fallback(s: &Summary, penalizer: f64, scope: &str, warnings: &mut Vec<String>) -> Result<BetaGeo> {
+    let customers = s.len();
+    let mut tried = String::from(if penalizer == 0.0 { "BG/NBD" } else { "BG/NBD with the requested penalizer" });
+    let mut last_error = match bounded_fit(s, penalizer)? {
+        Ok(model) => return Ok(model),
+        Err(e) => e,
+    };
+    let mut step = |tried: &str, error: &str, next: &str| {
+        warnings.push(format!("{scope}{tried} did not converge on {customers} customers ({error}); refitted {next}"));
+    };
+    for (rung, text) in FALLBACK_PENALIZERS {
+        if rung <= penalizer {
+            continue;
+        }
+        step(&tried, &last_error, &format!("with penalizer {text}"));
+        match bounded_fit(s, rung)? {
+            Ok(model) => return Ok(model),
+            Err(e) => last_error = e,
+        }
+        tried = format!("BG/NBD with penalizer {text}");
+    }
+    let (strongest, strongest_text) = FALLBACK_PENALIZERS[FALLBACK_PENALIZERS.len() - 1];
+    let no_dropout_penalizer = penalizer.max(strongest);
+    let penalty_text = if penalizer > strongest { "the requested penalizer" } else { strongest_text };
+    step(
+        &tried,
+        &last_error,
+        &format!("without dropout (NBD: every customer counted alive, purchases from the gamma-Poisson part alone; penalizer {penalty_text})"),
+    );
+    fit_no_dropout(s, no_dropout_penalizer).map_err(|e| {
+        Error::NotIdentifiable(format!(
+            "{scope}no purchase model could be fitted on {customers} customers: BG/NBD did not converge with any penalizer tried, nor did the no-dropout NBD ({e})"
+        ))
+    })
+}
+
+/// A BG/NBD fit that is `Ok(Err(why))` when the data cannot identify it (the fit's own
+/// "not identifiable" error, or a parameter beyond [`RUNAWAY_BOUND`]), `Err` on bad input.
+fn bounded_fit(s: &Summary, penalizer: f64) -> Result<std::result::Result<BetaGeo, String>> {
+    match BetaGeoOptions::default().penalizer(penalizer).fit(s) {
+        Ok(model) => {
+            for (name, v) in model.params() {
+                if v > RUNAWAY_BOUND {
+                    return Ok(Err(format!("parameter {name} ran off towards infinity")));
+                }
+                if v < 1.0 / RUNAWAY_BOUND {
+                    return Ok(Err(format!("parameter {name} ran off towards 0")));
+                }
+            }
+            Ok(Ok(model))
+        }
+        Err(Error::NotIdentifiable(e)) => Ok(Err(e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The identification warnings of a fitted model (module docs, step 6).
+fn identification_warnings(btyd: &BetaGeo, full: &Summary, warnings: &mut Vec<String>) {
+    let p = btyd.params;
+    if !is_no_dropout(btyd) && (p.a < 1e-3 || p.a / (p.a + p.b) < 1e-3) {
+        warnings.push(
+            "BG/NBD: the dropout process is not identified (a → 0 or b → ∞): P(alive) is close to 100 % for every customer, so risk rests on the purchase rate alone".into(),
+        );
+    }
+    let repeat_buyers = full.frequency.iter().filter(|f| **f > 0.0).count();
+    if repeat_buyers < MIN_REPEAT_BUYERS {
+        warnings.push(format!(
+            "only {repeat_buyers} customers have a repeat purchase (fewer than {MIN_REPEAT_BUYERS}): the purchase and dropout rates are poorly determined"
+        ));
+    }
+}
+
+/// Whether an AUC on `positives` + `negatives` held-out customers is within noise of 0.5:
+/// |AUC − 0.5| < 1.96 √((n₁+n₀+1)/(12 n₁ n₀)) (the Mann-Whitney statistic's null variance).
+/// A NaN AUC (one class only) counts as within noise.
+pub fn auc_within_noise(auc: f64, positives: usize, negatives: usize) -> bool {
+    let (n1, n0) = (positives as f64, negatives as f64);
+    if n1 == 0.0 || n0 == 0.0 || !auc.is_finite() {
+        return true;
+    }
+    let se = ((n1 + n0 + 1.0) / (12.0 * n1 * n0)).sqrt();
+    (auc - 0.5).abs() < 1.96 * se
+}
+
+/// "0.53" for a number in [0, 1], with integer formatting only (a NaN gives "n/a").
+fn hundredths(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    let h = (v.clamp(0.0, 1.0) * 100.0).round() as u32;
+    format!("{}.{:02}", h / 100, h % 100)
 }
 
 #[cfg(test)]
@@ -729,6 +889,18 @@ mod tests {
         let target: Vec<f64> = z.iter().map(|z| sigmoid(0.3 + 0.7 * z)).collect();
         let (a, b) = platt_soft(&z, &target).unwrap();
         assert!((a - 0.3).abs() < 1e-6 && (b - 0.7).abs() < 1e-6, "{a} {b}");
+    }
+
+    #[test]
+    fn hundredths_and_auc_noise() {
+        assert_eq!(hundredths(0.503), "0.50");
+        assert_eq!(hundredths(0.776), "0.78");
+        assert_eq!(hundredths(1.0), "1.00");
+        assert_eq!(hundredths(0.05), "0.05");
+        // 136 held out, half churners: se ≈ 0.05, so 0.55 is noise and 0.65 is not.
+        assert!(auc_within_noise(0.55, 68, 68));
+        assert!(!auc_within_noise(0.65, 68, 68));
+        assert!(auc_within_noise(f64::NAN, 68, 68));
     }
 
     #[test]
