@@ -46,7 +46,7 @@
 //!    identified (BG/NBD a < 1e-3 or mean dropout probability a/(a+b) < 1e-3: P(alive) ≈ 1 for
 //!    everyone), when fewer than [`MIN_REPEAT_BUYERS`] customers have a repeat purchase, and when
 //!    the chosen risk's held-out AUC is within noise of 0.5 (|AUC − 0.5| < 1.96 × its standard
-//!    error under no signal, √((n₁+n₀+1)/(12 n₁ n₀)), the Mann-Whitney null variance).
+//!    deviation under no signal at equal classes, [`auc_within_noise`]).
 //!    Numbers in warnings are written with integer formatting (float formatting is heavy in wasm).
 //!
 //! On the full CDNOW cohort (fit to 1997-09-30, horizon 273 days) this gives AUC 0.7719 and
@@ -57,7 +57,7 @@
 use ndarray::Array2;
 
 use crate::churn::bg_nbd::{BetaGeo, BetaGeoOptions};
-use crate::churn::no_dropout::{fit_no_dropout, is_no_dropout};
+use crate::churn::no_dropout::fit_no_dropout;
 use crate::churn::clv::{customer_lifetime_value, ClvOptions};
 use crate::churn::gamma_gamma::GammaGamma;
 use crate::churn::logistic::fit_logistic as fit_logistic_regression;
@@ -93,14 +93,12 @@ pub const HELD_OUT_SHARE: f64 = 0.3;
 
 /// Penalizers tried, in order, after a BG/NBD fit with the requested one fails (with their text,
 /// so warnings need no float formatting); the last one is also the no-dropout fit's minimum.
-pub const FALLBACK_PENALIZERS: [(f64, &str); 2] = [(0.01, "0.01"), (0.1, "0.1")];
+pub const FALLBACK_PENALIZERS: [(f64, &str); 2] = [(0.01, " with penalizer 0.01"), (0.1, " with penalizer 0.1")];
 /// A fitted BG/NBD parameter outside [1/RUNAWAY_BOUND, RUNAWAY_BOUND] counts as not converged
 /// (module docs, step 5). CDNOW's are 0.24–4.4; a real shop's time scale α in weeks stays far below.
 pub const RUNAWAY_BOUND: f64 = 1e6;
 /// Fewer customers with a repeat purchase than this gets a warning.
 pub const MIN_REPEAT_BUYERS: usize = 30;
-/// Largest accepted `penalizer`.
-pub const MAX_PENALIZER: f64 = 1e6;
 
 const KIND: &[u8; 4] = b"CHRN";
 const EPS: f64 = 1e-9;
@@ -436,9 +434,10 @@ impl ChurnModel {
         let horizon = options.horizon;
         let horizon_weeks = horizon / 7.0;
         let full = tx.summary(SummaryOptions { observation_end: Some(observation_end), calibration_end: None, unit: TimeUnit::Week })?;
-        let penalizer = crate::error::check_scalar("penalizer", options.penalizer, 0.0, MAX_PENALIZER)?;
+        // Checked (finite, >= 0) by the first BG/NBD fit, which names it.
+        let penalizer = options.penalizer;
         let mut warnings = Vec::new();
-        let btyd = fit_with_fallback(&full, penalizer, "", &mut warnings)?;
+        let btyd = fit_with_fallback(&full, penalizer, &mut warnings)?;
         let spend = if tx.amount().is_some() { GammaGamma::fit(&full).ok() } else { None };
 
         let mut validation = ChurnValidation::default();
@@ -461,7 +460,7 @@ impl ChurnModel {
             }
         };
         let method = if layer.is_some() { RiskMethod::Supervised } else { RiskMethod::Btyd };
-        identification_warnings(&btyd, &full, &mut warnings);
+        identification_warnings(&btyd, &full, &validation, method, &mut warnings);
         Ok(ChurnModel {
             horizon,
             clv_horizon,
@@ -506,7 +505,7 @@ impl ChurnModel {
             ));
             return Ok(None);
         }
-        let split_btyd = fit_with_fallback(&internal, penalizer, "internal split: ", warnings)?;
+        let split_btyd = fit_with_fallback(&internal, penalizer, warnings)?;
         let p0_split = split_btyd.probability_no_purchase(window_weeks, &internal)?;
         let alive_split = split_btyd.probability_alive(&internal)?;
         let x = features(&internal, &p0_split, &alive_split);
@@ -539,19 +538,6 @@ impl ChurnModel {
         validation.supervised_auc = auc(&p_layer, &y_held);
         // Written so that a NaN loss also counts as "not better".
         let layer_is_better = validation.supervised_log_loss < validation.btyd_log_loss;
-        let (chosen, chosen_auc) = if layer_is_better {
-            ("the supervised layer", validation.supervised_auc)
-        } else {
-            ("the BG/NBD probability", validation.btyd_auc)
-        };
-        let positives = y_held.iter().filter(|v| **v).count();
-        if auc_within_noise(chosen_auc, positives, y_held.len() - positives) {
-            warnings.push(format!(
-                "the chosen risk ({chosen}) ranks churners no better than chance: held-out AUC {} on {} customers is within noise of 0.5",
-                hundredths(chosen_auc),
-                y_held.len()
-            ));
-        }
         if !layer_is_better {
             validation.fallback_reason = Some(format!(
                 "the supervised layer does not validate better (held-out log loss {:.4} vs BTYD {:.4})",
@@ -777,99 +763,72 @@ struct LayerContext {
     penalizer: f64,
 }
 
-/// A BG/NBD fit down the fallback ladder (module docs, step 5), each step a warning (prefixed
-/// with `scope`). Errors other than "not identifiable" (bad input) are returned at once.
-fn fit_with_fallback(s: &Summary, penalizer: f64, scope: &str, warnings: &mut Vec<String>) -> Result<BetaGeo> {
-    let customers = s.len();
-    let mut tried = String::from(if penalizer == 0.0 { "BG/NBD" } else { "BG/NBD with the requested penalizer" });
-    let mut last_error = match bounded_fit(s, penalizer)? {
-        Ok(model) => return Ok(model),
-        Err(e) => e,
-    };
-    let mut step = |tried: &str, error: &str, next: &str| {
-        warnings.push(format!("{scope}{tried} did not converge on {customers} customers ({error}); refitted {next}"));
-    };
-    for (rung, text) in FALLBACK_PENALIZERS {
-        if rung <= penalizer {
+/// A BG/NBD fit down the fallback ladder (module docs, step 5), each step a warning (the internal
+/// split's fit names its own, smaller, customer count). Errors other than "not identifiable"
+/// (bad input) are returned at once.
+fn fit_with_fallback(s: &Summary, penalizer: f64, warnings: &mut Vec<String>) -> Result<BetaGeo> {
+    // (penalizer, how the warnings name that fit): the requested one, then the larger rungs, then
+    // the no-dropout model with the strongest penalizer (or the requested one when larger).
+    let [(p1, l1), (p2, l2)] = FALLBACK_PENALIZERS;
+    let requested = if penalizer == 0.0 { "" } else { " (requested penalizer)" };
+    let rungs = [(penalizer, requested), (p1, l1), (p2, l2)];
+    let no_dropout = if penalizer > p2 { (penalizer, requested) } else { (p2, l2) };
+    for (i, &(p, label)) in rungs.iter().enumerate() {
+        if i > 0 && p <= penalizer {
             continue;
         }
-        step(&tried, &last_error, &format!("with penalizer {text}"));
-        match bounded_fit(s, rung)? {
-            Ok(model) => return Ok(model),
-            Err(e) => last_error = e,
-        }
-        tried = format!("BG/NBD with penalizer {text}");
+        let why = match BetaGeoOptions::default().penalizer(p).fit(s) {
+            Ok(model) => match runaway(&model) {
+                None => return Ok(model),
+                Some(why) => why,
+            },
+            Err(Error::NotIdentifiable(e)) => e,
+            Err(e) => return Err(e),
+        };
+        let (next, last) = match rungs[i + 1..].iter().find(|(q, _)| *q > penalizer) {
+            Some(&(_, next)) => (next, ""),
+            None => (NO_DROPOUT_STEP, no_dropout.1),
+        };
+        warnings.push(format!("BG/NBD{label} did not converge on {} customers ({why}); refitted{next}{last}", s.len()));
     }
-    let (strongest, strongest_text) = FALLBACK_PENALIZERS[FALLBACK_PENALIZERS.len() - 1];
-    let no_dropout_penalizer = penalizer.max(strongest);
-    let penalty_text = if penalizer > strongest { "the requested penalizer" } else { strongest_text };
-    step(
-        &tried,
-        &last_error,
-        &format!("without dropout (NBD: every customer counted alive, purchases from the gamma-Poisson part alone; penalizer {penalty_text})"),
-    );
-    fit_no_dropout(s, no_dropout_penalizer).map_err(|e| {
-        Error::NotIdentifiable(format!(
-            "{scope}no purchase model could be fitted on {customers} customers: BG/NBD did not converge with any penalizer tried, nor did the no-dropout NBD ({e})"
-        ))
-    })
+    fit_no_dropout(s, no_dropout.0)
+        .map_err(|e| Error::NotIdentifiable(format!("no model fits: BG/NBD and NBD did not converge ({e})")))
 }
 
-/// A BG/NBD fit that is `Ok(Err(why))` when the data cannot identify it (the fit's own
-/// "not identifiable" error, or a parameter beyond [`RUNAWAY_BOUND`]), `Err` on bad input.
-fn bounded_fit(s: &Summary, penalizer: f64) -> Result<std::result::Result<BetaGeo, String>> {
-    match BetaGeoOptions::default().penalizer(penalizer).fit(s) {
-        Ok(model) => {
-            for (name, v) in model.params() {
-                if v > RUNAWAY_BOUND {
-                    return Ok(Err(format!("parameter {name} ran off towards infinity")));
-                }
-                if v < 1.0 / RUNAWAY_BOUND {
-                    return Ok(Err(format!("parameter {name} ran off towards 0")));
-                }
-            }
-            Ok(Ok(model))
-        }
-        Err(Error::NotIdentifiable(e)) => Ok(Err(e)),
-        Err(e) => Err(e),
-    }
+/// How a warning names the last rung (followed by its penalizer's label).
+const NO_DROPOUT_STEP: &str = " without dropout (NBD)";
+
+/// Whether a fitted BG/NBD counts as not converged: a parameter beyond [`RUNAWAY_BOUND`].
+fn runaway(model: &BetaGeo) -> Option<String> {
+    let bounds = 1.0 / RUNAWAY_BOUND..=RUNAWAY_BOUND;
+    (!model.params.to_array().iter().all(|v| bounds.contains(v))).then(|| "a parameter ran off to 0 or ∞".into())
 }
 
 /// The identification warnings of a fitted model (module docs, step 6).
-fn identification_warnings(btyd: &BetaGeo, full: &Summary, warnings: &mut Vec<String>) {
+fn identification_warnings(btyd: &BetaGeo, full: &Summary, v: &ChurnValidation, method: RiskMethod, warnings: &mut Vec<String>) {
     let p = btyd.params;
-    if !is_no_dropout(btyd) && (p.a < 1e-3 || p.a / (p.a + p.b) < 1e-3) {
-        warnings.push(
-            "BG/NBD: the dropout process is not identified (a → 0 or b → ∞): P(alive) is close to 100 % for every customer, so risk rests on the purchase rate alone".into(),
-        );
+    // The no-dropout model (a = 1e-300) gets it too: it has no dropout process to identify.
+    if p.a < 1e-3 || p.a / (p.a + p.b) < 1e-3 {
+        warnings.push("BG/NBD: dropout not identified (a → 0 or b → ∞): P(alive) ≈ 1".into());
     }
     let repeat_buyers = full.frequency.iter().filter(|f| **f > 0.0).count();
     if repeat_buyers < MIN_REPEAT_BUYERS {
-        warnings.push(format!(
-            "only {repeat_buyers} customers have a repeat purchase (fewer than {MIN_REPEAT_BUYERS}): the purchase and dropout rates are poorly determined"
-        ));
+        warnings.push(format!("only {repeat_buyers} repeat buyers (< 30): rates poorly determined"));
+    }
+    let auc = if method == RiskMethod::Supervised { v.supervised_auc } else { v.btyd_auc };
+    if v.held_out > 0 && auc_within_noise(auc, v.held_out) {
+        // Which risk was chosen is `method`; the AUCs and the count are in `validation`.
+        warnings.push("the chosen risk ranks no better than chance (held-out AUC within noise of 0.5)".into());
     }
 }
 
-/// Whether an AUC on `positives` + `negatives` held-out customers is within noise of 0.5:
-/// |AUC − 0.5| < 1.96 √((n₁+n₀+1)/(12 n₁ n₀)) (the Mann-Whitney statistic's null variance).
+/// Whether an AUC on `n` held-out customers is within noise of 0.5: |AUC − 0.5| < 1.96 σ with
+/// σ = √((n+1)/(3n²)), the Mann-Whitney null standard deviation √((n₁+n₀+1)/(12 n₁ n₀)) at equal
+/// classes — its smallest value, so a warned AUC is within noise whatever the class balance.
 /// A NaN AUC (one class only) counts as within noise.
-pub fn auc_within_noise(auc: f64, positives: usize, negatives: usize) -> bool {
-    let (n1, n0) = (positives as f64, negatives as f64);
-    if n1 == 0.0 || n0 == 0.0 || !auc.is_finite() {
-        return true;
-    }
-    let se = ((n1 + n0 + 1.0) / (12.0 * n1 * n0)).sqrt();
-    (auc - 0.5).abs() < 1.96 * se
-}
-
-/// "0.53" for a number in [0, 1], with integer formatting only (a NaN gives "n/a").
-fn hundredths(v: f64) -> String {
-    if !v.is_finite() {
-        return "n/a".into();
-    }
-    let h = (v.clamp(0.0, 1.0) * 100.0).round() as u32;
-    format!("{}.{:02}", h / 100, h % 100)
+pub fn auc_within_noise(auc: f64, n: usize) -> bool {
+    let n = n as f64;
+    !((auc - 0.5).abs() >= 1.96 * ((n + 1.0) / (3.0 * n * n)).sqrt())
 }
 
 #[cfg(test)]
@@ -892,15 +851,12 @@ mod tests {
     }
 
     #[test]
-    fn hundredths_and_auc_noise() {
-        assert_eq!(hundredths(0.503), "0.50");
-        assert_eq!(hundredths(0.776), "0.78");
-        assert_eq!(hundredths(1.0), "1.00");
-        assert_eq!(hundredths(0.05), "0.05");
-        // 136 held out, half churners: se ≈ 0.05, so 0.55 is noise and 0.65 is not.
-        assert!(auc_within_noise(0.55, 68, 68));
-        assert!(!auc_within_noise(0.65, 68, 68));
-        assert!(auc_within_noise(f64::NAN, 68, 68));
+    fn auc_noise_band() {
+        // 136 held out: σ ≈ 0.05, so 0.55 is noise and 0.65 is not (nor 0.35).
+        assert!(auc_within_noise(0.55, 136));
+        assert!(!auc_within_noise(0.65, 136));
+        assert!(!auc_within_noise(0.35, 136));
+        assert!(auc_within_noise(f64::NAN, 136));
     }
 
     #[test]

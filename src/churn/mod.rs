@@ -298,7 +298,8 @@ pub(crate) fn check_fitted(model: &str, names: &[&str], values: &[f64], log_like
     for (name, v) in names.iter().zip(values) {
         if !v.is_finite() || *v <= 0.0 || v.ln().abs() > 23.0 {
             return Err(Error::NotIdentifiable(format!(
-                "{model}: parameter {name} diverged to {v:e}; the data cannot identify the model (too few customers or repeat purchases?)"
+                "{model}: parameter {name} diverged towards {}; the data cannot identify the model (too few customers or repeat purchases?)",
+                if *v > 1.0 { "infinity" } else { "0" }
             )));
         }
     }

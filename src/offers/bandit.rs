@@ -38,6 +38,8 @@ const UNIFORM_EXPLORATION_SHARE: f64 = 0.1;
 const EXPLORATION_SHARPNESS: f64 = 3.0;
 /// Largest reward, CLV or order value accepted (keeps the regression statistics finite).
 pub const MAX_MONEY: f64 = 1e12;
+/// [`MAX_MONEY`] as text for messages (no float formatting in the wasm module for it).
+const MAX_MONEY_TEXT: &str = "1e12";
 /// Most pending events a ranker keeps.
 pub const MAX_CAPACITY: usize = 1_000_000;
 
@@ -404,7 +406,7 @@ impl OfferRanker {
             return Err(Error::invalid(format!("event '{event_id}' was already rewarded")));
         }
         if reward.abs() > MAX_MONEY {
-            return Err(Error::invalid(format!("reward must be between -{MAX_MONEY:e} and {MAX_MONEY:e}, got {reward}")));
+            return Err(Error::invalid(format!("reward must be between -{MAX_MONEY_TEXT} and {MAX_MONEY_TEXT}, got {reward}")));
         }
         let scale = self.economics.money_scale();
         let y = reward / scale - event.prior;
@@ -594,10 +596,10 @@ impl OfferRanker {
 
 fn check_money(context: &Context) -> Result<()> {
     if context.clv > MAX_MONEY {
-        return Err(Error::invalid(format!("context.clv must be at most {MAX_MONEY:e}, got {}", context.clv)));
+        return Err(Error::invalid(format!("context.clv must be at most {MAX_MONEY_TEXT}, got {}", context.clv)));
     }
     if context.order_value.is_some_and(|v| v > MAX_MONEY) {
-        return Err(Error::invalid(format!("context.orderValue must be at most {MAX_MONEY:e}")));
+        return Err(Error::invalid(format!("context.orderValue must be at most {MAX_MONEY_TEXT}")));
     }
     Ok(())
 }

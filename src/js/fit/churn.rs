@@ -21,12 +21,7 @@ fn fit_pareto_nbd(summary: &Summary, penalizer: f64) -> Result<ParetoNbd> {
 
 fn penalizer(options: &JsValue) -> JsResult<f64> {
     let o = crate::js::options(options, "options")?;
-    penalizer_option(o.as_ref())
-}
-
-/// `options.penalizer`: a finite number >= 0 (NaN, strings and negatives are errors); 0 when absent.
-fn penalizer_option(o: Option<&js_sys::Object>) -> JsResult<f64> {
-    match number_option(o, "penalizer", "options")? {
+    match number_option(o.as_ref(), "penalizer", "options")? {
         None => Ok(0.0),
         Some(p) if p >= 0.0 => Ok(p),
         Some(p) => Err(js_error(format!("options.penalizer must be >= 0, got {p}"))),
@@ -72,7 +67,8 @@ impl JsChurnModel {
             seed: integer_option(o, "seed", "options", 0.0, 9_007_199_254_740_991.0)?.unwrap_or(defaults.seed),
             clv_horizon: number_option(o, "clvHorizon", "options")?.unwrap_or(defaults.clv_horizon),
             annual_discount_rate: number_option(o, "annualDiscountRate", "options")?.unwrap_or(defaults.annual_discount_rate),
-            penalizer: penalizer_option(o)?,
+            // A number here (NaN and strings are errors); its range is the core's check.
+            penalizer: number_option(o, "penalizer", "options")?.unwrap_or(defaults.penalizer),
         };
         ChurnModel::fit(&tx.inner, options).map(|inner| JsChurnModel { inner }).map_err(to_js)
     }
