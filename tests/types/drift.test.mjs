@@ -91,9 +91,9 @@ test("a doctored module (an export or method added in Rust or JS without its typ
   const extra = structuredClone(runtime);
   extra.reliability = { kind: "function" };
   extra.OfferRanker.instance.learn = "method";
-  extra.ChurnModel.instance.warnings = "getter";
+  extra.ChurnModel.instance.undeclaredGetter = "getter"; // (warnings, the former example, is declared now)
   assert.deepEqual(compareSurfaces(declared, extra).sort(), [
-    "ChurnModel#warnings: a getter of the module, not declared in index.d.ts",
+    "ChurnModel#undeclaredGetter: a getter of the module, not declared in index.d.ts",
     "OfferRanker#learn: a method of the module, not declared in index.d.ts",
     "reliability: exported by the module, not declared in index.d.ts",
   ]);
