@@ -36,10 +36,11 @@
 //!    and the internal split) is tried with the requested `penalizer` (default 0), then, when it
 //!    cannot be identified — the fit fails ("parameter a diverged") or a parameter ends outside
 //!    [1e-6, 1e6] ([`RUNAWAY_BOUND`]: running off to 0 or ∞, so the optimum is a boundary, not a
-//!    point; on a shop whose customers all keep buying r, α → ∞ and a → 0) — with penalizer 0.01, then 0.1 ([`FALLBACK_PENALIZERS`]),
-//!    then as the no-dropout NBD ([`crate::churn::no_dropout`]: the a → 0 limit of BG/NBD —
-//!    P(alive) = 1, purchases from the gamma-Poisson part alone — fitted with penalizer
-//!    max(requested, 0.1), since a shop of identical buyers also sends r, α → ∞). Each step is a
+//!    point; on a shop whose customers all keep buying r, α → ∞ and a → 0) — with penalizer
+//!    0.01, then 0.1 ([`FALLBACK_PENALIZERS`]), then as the no-dropout NBD
+//!    ([`crate::churn::no_dropout`]: the a → 0 limit of BG/NBD — P(alive) = 1, purchases from the
+//!    gamma-Poisson part alone — read off the BG/NBD fit with penalizer max(requested, 0.1) when
+//!    that fit runs a → 0; the penalty is needed as a shop of identical buyers also sends r, α → ∞). Each step is a
 //!    plain-words entry of [`ChurnModel::warnings`]; only when the last rung fails too does the fit
 //!    fail, saying so.
 //! 6. **Warnings.** Besides the fallback steps, `warnings` says when the dropout process is not
