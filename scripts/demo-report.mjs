@@ -81,6 +81,13 @@ const atRisk = scores.customers
   .sort((a, b) => scores.risk[b] - scores.risk[a])
   .slice(0, 10);
 console.log(`\nRisk model: ${churn.method === "supervised" ? "BG/NBD with a validated logistic layer" : "BG/NBD"}; risk = probability of no purchase in the next ${churn.horizon} days.`);
+// The model's own warnings (fallback fits, dropout not identified, chance-level ranking): the
+// list below means little when they say so.
+const warnings = churn.warnings ?? [];
+if (warnings.length > 0) {
+  console.log(`Warnings (${warnings.length}):`);
+  for (const w of warnings) console.log(`  ! ${w}`);
+}
 console.log("The 10 valuable customers most at risk:");
 console.log("  customer   risk   P(alive)  CLV (1 yr)  segment               next products / offer");
 for (const i of atRisk) {

@@ -69,6 +69,8 @@ fn cdnow_master_risk_ranks_and_is_calibrated() {
         ChurnOptions { horizon: horizon_days, observation_end: Some(calibration_end), seed: 42, ..Default::default() },
     )
     .unwrap();
+    // CDNOW identifies the model: no fallback, no identification warning (issue 13).
+    assert!(model.warnings.is_empty(), "{:?}", model.warnings);
     let scores = model.score(&tx).unwrap();
     assert_eq!(scores.customers.len(), 23_570);
 

@@ -51,14 +51,7 @@ impl BetaGeoOptions {
         self
     }
     pub fn fit(&self, summary: &Summary) -> Result<BetaGeo> {
-        let fit = fit_beta_geometric(summary, self.penalizer, 0, "BG/NBD")?;
-        Ok(BetaGeo {
-            params: BetaGeoParams::from_array(&fit.params),
-            log_likelihood: fit.log_likelihood,
-            standard_errors: fit.standard_errors,
-            penalizer: self.penalizer,
-            customers: fit.customers,
-        })
+        Ok(BetaGeo::from_fitted(fit_beta_geometric(summary, self.penalizer, 0, "BG/NBD")?, self.penalizer))
     }
 }
 
@@ -80,6 +73,16 @@ impl BetaGeo {
     /// Fits with default options (no penalizer).
     pub fn fit(summary: &Summary) -> Result<Self> {
         BetaGeoOptions::default().fit(summary)
+    }
+
+    pub(crate) fn from_fitted(fit: Fitted, penalizer: f64) -> Self {
+        BetaGeo {
+            params: BetaGeoParams::from_array(&fit.params),
+            log_likelihood: fit.log_likelihood,
+            standard_errors: fit.standard_errors,
+            penalizer,
+            customers: fit.customers,
+        }
     }
 
     /// A model from given parameters (simulation, tests, or parameters fitted elsewhere).
@@ -151,7 +154,7 @@ pub(crate) fn finite_or_error(v: f64, model: &str, what: &str) -> Result<f64> {
     }
 }
 
-pub(crate) struct Fitted {
+pub struct Fitted {
     pub params: Vec<f64>,
     pub log_likelihood: f64,
     pub standard_errors: Option<Vec<f64>>,
@@ -432,6 +435,12 @@ impl Objective for BetaGeometricObjective<'_> {
 }
 
 pub(crate) fn fit_beta_geometric(summary: &Summary, penalizer: f64, shift: u8, model: &str) -> Result<Fitted> {
+    fit_beta_geometric_checked(summary, penalizer, shift, model, true)
+}
+
+/// The (penalised) maximum-likelihood fit; with `check` false it does not fail when a parameter
+/// ran off to 0 or ∞ (the no-dropout model reads its a → 0 limit from it: `super::no_dropout`).
+pub(crate) fn fit_beta_geometric_checked(summary: &Summary, penalizer: f64, shift: u8, model: &str, check: bool) -> Result<Fitted> {
     let data = Grouped::from_summary(summary)?;
     check_fit_input(model, &data, penalizer)?;
     let objective = BetaGeometricObjective { data: &data, penalizer, shift: shift as f64 };
@@ -450,7 +459,9 @@ pub(crate) fn fit_beta_geometric(summary: &Summary, penalizer: f64, shift: u8, m
     let best = optimize::minimize(&objective, &starts, &Settings::default(), model)?;
     let params: Vec<f64> = best.theta.iter().map(|t| t.exp()).collect();
     let (log_likelihood, _, hessian) = objective.total_with_hessian(&[params[0], params[1], params[2], params[3]]);
-    check_fitted(model, &["r", "alpha", "a", "b"], &params, log_likelihood)?;
+    if check {
+        check_fitted(model, &["r", "alpha", "a", "b"], &params, log_likelihood)?;
+    }
     let n = data.total_weight;
     let standard_errors = optimize::standard_errors_from_hessian(&hessian, n, penalizer);
     Ok(Fitted { params, log_likelihood, standard_errors, customers: n })

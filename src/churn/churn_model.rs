@@ -32,6 +32,24 @@
 //!    Without the layer (short history, too few customers, or the layer does not validate
 //!    better) the risk is the BTYD probability itself, which is model-based and needs no labels.
 //!
+//! 5. **Small shops: a fallback ladder instead of an error.** Every BG/NBD fit (the whole history
+//!    and the internal split) is tried with the requested `penalizer` (default 0), then, when it
+//!    cannot be identified — the fit fails ("parameter a diverged") or a parameter ends outside
+//!    [1e-6, 1e6] ([`RUNAWAY_BOUND`]: running off to 0 or ∞, so the optimum is a boundary, not a
+//!    point; on a shop whose customers all keep buying r, α → ∞ and a → 0) — with penalizer
+//!    0.01, then 0.1 ([`FALLBACK_PENALIZERS`]), then as the no-dropout NBD
+//!    ([`crate::churn::no_dropout`]: the a → 0 limit of BG/NBD — P(alive) = 1, purchases from the
+//!    gamma-Poisson part alone — read off the BG/NBD fit with penalizer max(requested, 0.1) when
+//!    that fit runs a → 0; the penalty is needed as a shop of identical buyers also sends r, α → ∞). Each step is a
+//!    plain-words entry of [`ChurnModel::warnings`]; only when the last rung fails too does the fit
+//!    fail, saying so.
+//! 6. **Warnings.** Besides the fallback steps, `warnings` says when the dropout process is not
+//!    identified (BG/NBD a < 1e-3 or mean dropout probability a/(a+b) < 1e-3: P(alive) ≈ 1 for
+//!    everyone), when fewer than [`MIN_REPEAT_BUYERS`] customers have a repeat purchase, and when
+//!    the chosen risk's held-out AUC is within noise of 0.5 (|AUC − 0.5| < 1.96 × its standard
+//!    deviation under no signal at equal classes, [`auc_within_noise`]).
+//!    Numbers in warnings are written with integer formatting (float formatting is heavy in wasm).
+//!
 //! On the full CDNOW cohort (fit to 1997-09-30, horizon 273 days) this gives AUC 0.7719 and
 //! ECE 0.0175, against 0.7466 / 0.0397 for the BG/NBD probability alone
 //! (tests/churn_model_cdnow.rs). Only the transactions up to `observation_end` are ever read,
@@ -40,7 +58,8 @@
 use crate::decimal::{Decimal, Fixed};
 use ndarray::Array2;
 
-use crate::churn::bg_nbd::BetaGeo;
+use crate::churn::bg_nbd::{BetaGeo, BetaGeoOptions};
+use crate::churn::no_dropout::fit_no_dropout;
 use crate::churn::clv::{customer_lifetime_value, ClvOptions};
 use crate::churn::gamma_gamma::GammaGamma;
 use crate::churn::logistic::fit_logistic as fit_logistic_regression;
@@ -74,6 +93,15 @@ pub const MIN_CLASS_COUNT: usize = 20;
 /// Share of the internal split's customers held out to validate the layer against the BTYD.
 pub const HELD_OUT_SHARE: f64 = 0.3;
 
+/// Penalizers tried, in order, after a BG/NBD fit with the requested one fails (with their text,
+/// so warnings need no float formatting); the last one is also the no-dropout fit's minimum.
+pub const FALLBACK_PENALIZERS: [(f64, &str); 2] = [(0.01, " with penalizer 0.01"), (0.1, " with penalizer 0.1")];
+/// A fitted BG/NBD parameter outside [1/RUNAWAY_BOUND, RUNAWAY_BOUND] counts as not converged
+/// (module docs, step 5). CDNOW's are 0.24–4.4; a real shop's time scale α in weeks stays far below.
+pub const RUNAWAY_BOUND: f64 = 1e6;
+/// Fewer customers with a repeat purchase than this gets a warning.
+pub const MIN_REPEAT_BUYERS: usize = 30;
+
 const KIND: &[u8; 4] = b"CHRN";
 const EPS: f64 = 1e-9;
 
@@ -90,11 +118,14 @@ pub struct ChurnOptions {
     pub clv_horizon: f64,
     /// Yearly discount rate of `clv` (0.1 = 10 % a year); default 0.1.
     pub annual_discount_rate: f64,
+    /// L2 penalizer of every BG/NBD fit (`-ll/N + penalizer · Σ param²`, as lifetimes); default 0.
+    /// The first rung of the fallback ladder (module docs, step 5).
+    pub penalizer: f64,
 }
 
 impl Default for ChurnOptions {
     fn default() -> Self {
-        ChurnOptions { horizon: 90.0, observation_end: None, seed: 0, clv_horizon: 365.0, annual_discount_rate: 0.1 }
+        ChurnOptions { horizon: 90.0, observation_end: None, seed: 0, clv_horizon: 365.0, annual_discount_rate: 0.1, penalizer: 0.0 }
     }
 }
 
@@ -177,6 +208,9 @@ pub struct ChurnModel {
     pub spend: Option<GammaGamma>,
     pub layer: Option<SupervisedLayer>,
     pub validation: ChurnValidation,
+    /// Plain-words warnings: fallback steps and identification problems (module docs, steps 5
+    /// and 6); empty when all is well.
+    pub warnings: Vec<String>,
 }
 
 fn sigmoid(z: f64) -> f64 {
@@ -402,7 +436,10 @@ impl ChurnModel {
         let horizon = options.horizon;
         let horizon_weeks = horizon / 7.0;
         let full = tx.summary(SummaryOptions { observation_end: Some(observation_end), calibration_end: None, unit: TimeUnit::Week })?;
-        let btyd = BetaGeo::fit(&full)?;
+        // Checked (finite, >= 0) by the first BG/NBD fit, which names it.
+        let penalizer = options.penalizer;
+        let mut warnings = Vec::new();
+        let btyd = fit_with_fallback(&full, penalizer, &mut warnings)?;
         let spend = if tx.amount().is_some() { GammaGamma::fit(&full).ok() } else { None };
 
         let mut validation = ChurnValidation::default();
@@ -418,7 +455,8 @@ impl ChurnModel {
             ));
             None
         } else {
-            match Self::fit_layer(tx, &full, &btyd, observation_end, window, horizon_weeks, options.seed, &mut validation) {
+            let fit = LayerContext { observation_end, window_days: window, horizon_weeks, seed: options.seed, penalizer };
+            match Self::fit_layer(tx, &full, &btyd, &fit, &mut validation, &mut warnings) {
                 Ok(layer) => layer,
                 Err(e) => {
                     validation.fallback_reason = Some(e.to_string());
@@ -427,6 +465,7 @@ impl ChurnModel {
             }
         };
         let method = if layer.is_some() { RiskMethod::Supervised } else { RiskMethod::Btyd };
+        identification_warnings(&btyd, &full, &validation, method, &mut warnings);
         Ok(ChurnModel {
             horizon,
             clv_horizon,
@@ -438,21 +477,20 @@ impl ChurnModel {
             spend,
             layer,
             validation,
+            warnings,
         })
     }
 
     /// Internal split, layer fit, held-out validation, and the Platt map to the horizon.
-    #[allow(clippy::too_many_arguments)]
     fn fit_layer(
         tx: &Transactions,
         full: &Summary,
         btyd: &BetaGeo,
-        observation_end: f64,
-        window_days: f64,
-        horizon_weeks: f64,
-        seed: u64,
+        context: &LayerContext,
         validation: &mut ChurnValidation,
+        warnings: &mut Vec<String>,
     ) -> Result<Option<SupervisedLayer>> {
+        let LayerContext { observation_end, window_days, horizon_weeks, seed, penalizer } = *context;
         let window_weeks = window_days / 7.0;
         let split = observation_end - window_days * DAY_MS;
         let internal = tx.summary(SummaryOptions {
@@ -472,7 +510,7 @@ impl ChurnModel {
             ));
             return Ok(None);
         }
-        let split_btyd = BetaGeo::fit(&internal)?;
+        let split_btyd = fit_with_fallback(&internal, penalizer, warnings)?;
         let p0_split = split_btyd.probability_no_purchase(window_weeks, &internal)?;
         let alive_split = split_btyd.probability_alive(&internal)?;
         let x = features(&internal, &p0_split, &alive_split);
@@ -638,6 +676,8 @@ impl ChurnModel {
             w.put_f64s(&layer.coefficients);
             w.put_f64s(&[layer.intercept, layer.platt_a, layer.platt_b]);
         }
+        // Trailing and optional: bytes written before warnings existed end here and still load.
+        w.put_strs(&self.warnings);
         w.finish()
     }
 
@@ -690,6 +730,7 @@ impl ChurnModel {
         } else {
             None
         };
+        let warnings = if r.remaining() > 0 { r.get_strs()? } else { Vec::new() };
         r.finish()?;
         let method = if layer.is_some() { RiskMethod::Supervised } else { RiskMethod::Btyd };
         let validation = ChurnValidation {
@@ -713,8 +754,87 @@ impl ChurnModel {
             spend,
             layer,
             validation,
+            warnings,
         })
     }
+}
+
+/// What [`ChurnModel::fit_layer`] needs besides the data.
+#[derive(Clone, Copy)]
+struct LayerContext {
+    observation_end: f64,
+    window_days: f64,
+    horizon_weeks: f64,
+    seed: u64,
+    penalizer: f64,
+}
+
+/// A BG/NBD fit down the fallback ladder (module docs, step 5), each step a warning (the internal
+/// split's fit names its own, smaller, customer count). Errors other than "not identifiable"
+/// (bad input) are returned at once.
+fn fit_with_fallback(s: &Summary, penalizer: f64, warnings: &mut Vec<String>) -> Result<BetaGeo> {
+    // (penalizer, how the warnings name that fit): the requested one, then the larger rungs, then
+    // the no-dropout model with the strongest penalizer (or the requested one when larger).
+    let [(p1, l1), (p2, l2)] = FALLBACK_PENALIZERS;
+    let requested = if penalizer == 0.0 { "" } else { " (requested penalizer)" };
+    let rungs = [(penalizer, requested), (p1, l1), (p2, l2)];
+    let no_dropout = if penalizer > p2 { (penalizer, requested) } else { (p2, l2) };
+    for (i, &(p, label)) in rungs.iter().enumerate() {
+        if i > 0 && p <= penalizer {
+            continue;
+        }
+        let why = match BetaGeoOptions::default().penalizer(p).fit(s) {
+            Ok(model) => match runaway(&model) {
+                None => return Ok(model),
+                Some(why) => why,
+            },
+            Err(Error::NotIdentifiable(e)) => e,
+            Err(e) => return Err(e),
+        };
+        let (next, last) = match rungs[i + 1..].iter().find(|(q, _)| *q > penalizer) {
+            Some(&(_, next)) => (next, ""),
+            None => (NO_DROPOUT_STEP, no_dropout.1),
+        };
+        warnings.push(format!("BG/NBD{label} did not converge on {} customers ({why}); refitted{next}{last}", s.len()));
+    }
+    fit_no_dropout(s, no_dropout.0)
+        .map_err(|e| Error::NotIdentifiable(format!("no model fits: BG/NBD and NBD did not converge ({e})")))
+}
+
+/// How a warning names the last rung (followed by its penalizer's label).
+const NO_DROPOUT_STEP: &str = " without dropout (NBD)";
+
+/// Whether a fitted BG/NBD counts as not converged: a parameter beyond [`RUNAWAY_BOUND`].
+fn runaway(model: &BetaGeo) -> Option<String> {
+    let bounds = 1.0 / RUNAWAY_BOUND..=RUNAWAY_BOUND;
+    (!model.params.to_array().iter().all(|v| bounds.contains(v))).then(|| "a parameter ran off to 0 or ∞".into())
+}
+
+/// The identification warnings of a fitted model (module docs, step 6).
+fn identification_warnings(btyd: &BetaGeo, full: &Summary, v: &ChurnValidation, method: RiskMethod, warnings: &mut Vec<String>) {
+    let p = btyd.params;
+    // The no-dropout model (a = 1e-300) gets it too: it has no dropout process to identify.
+    if p.a < 1e-3 || p.a / (p.a + p.b) < 1e-3 {
+        warnings.push("BG/NBD: dropout not identified (a → 0 or b → ∞): P(alive) ≈ 1".into());
+    }
+    let repeat_buyers = full.frequency.iter().filter(|f| **f > 0.0).count();
+    if repeat_buyers < MIN_REPEAT_BUYERS {
+        warnings.push(format!("only {repeat_buyers} repeat buyers (< 30): rates poorly determined"));
+    }
+    let auc = if method == RiskMethod::Supervised { v.supervised_auc } else { v.btyd_auc };
+    if v.held_out > 0 && auc_within_noise(auc, v.held_out) {
+        // Which risk was chosen is `method`; the AUCs and the count are in `validation`.
+        warnings.push("the chosen risk ranks no better than chance (held-out AUC within noise of 0.5)".into());
+    }
+}
+
+/// Whether an AUC on `n` held-out customers is within noise of 0.5: |AUC − 0.5| < 1.96 σ with
+/// σ = √((n+1)/(3n²)), the Mann-Whitney null standard deviation √((n₁+n₀+1)/(12 n₁ n₀)) at equal
+/// classes — its smallest value, so a warned AUC is within noise whatever the class balance.
+/// A NaN AUC (one class only) counts as within noise.
+pub fn auc_within_noise(auc: f64, n: usize) -> bool {
+    let n = n as f64;
+    !((auc - 0.5).abs() >= 1.96 * ((n + 1.0) / (3.0 * n * n)).sqrt())
 }
 
 #[cfg(test)]
@@ -734,6 +854,15 @@ mod tests {
         let target: Vec<f64> = z.iter().map(|z| sigmoid(0.3 + 0.7 * z)).collect();
         let (a, b) = platt_soft(&z, &target).unwrap();
         assert!((a - 0.3).abs() < 1e-6 && (b - 0.7).abs() < 1e-6, "{a} {b}");
+    }
+
+    #[test]
+    fn auc_noise_band() {
+        // 136 held out: σ ≈ 0.05, so 0.55 is noise and 0.65 is not (nor 0.35).
+        assert!(auc_within_noise(0.55, 136));
+        assert!(!auc_within_noise(0.65, 136));
+        assert!(!auc_within_noise(0.35, 136));
+        assert!(auc_within_noise(f64::NAN, 136));
     }
 
     #[test]

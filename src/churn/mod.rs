@@ -1,4 +1,4 @@
-//! Churn and customer value: special functions, optimiser, BG/NBD, MBG/NBD, Pareto/NBD, Gamma-Gamma, CLV, ChurnModel.
+//! Churn and customer value: special functions, optimiser, BG/NBD, MBG/NBD, Pareto/NBD, NBD (no dropout), Gamma-Gamma, CLV, ChurnModel.
 //!
 //! Every count model implements [`TransactionModel`] (P(alive), conditional expected purchases,
 //! P(no purchase), parameters, log-likelihood), so the CLV and the churn layer are generic over
@@ -14,6 +14,7 @@ pub mod clv;
 pub mod gamma_gamma;
 pub mod logistic;
 pub mod mbg_nbd;
+pub mod no_dropout;
 pub mod optimize;
 pub mod pareto_nbd;
 #[cfg(feature = "fit")]

@@ -213,6 +213,13 @@ impl JsChurnModel {
         out
     }
 
+    /// Plain-words warnings (fallback fits, dropout not identified, few repeat buyers,
+    /// chance-level ranking); `[]` when all is well.
+    #[wasm_bindgen(getter)]
+    pub fn warnings(&self) -> js_sys::Array {
+        string_array(&self.inner.warnings)
+    }
+
     #[wasm_bindgen(js_name = toBytes)]
     pub fn to_bytes(&self) -> Uint8Array {
         Uint8Array::from(&self.inner.to_bytes()[..])

@@ -158,3 +158,45 @@ test("ChurnModel on the full CDNOW cohort: AUC >= 0.77 and ECE <= 0.03 over a 27
   const back = r.ChurnModel.fromBytes(churn.toBytes());
   assert.deepEqual([...back.score(calibration).risk], [...scores.risk]);
 });
+
+/** 20 customers, customer i buying on day i and then every week to day 364: nobody stops. */
+function alwaysBuyingShop() {
+  const customer = [], time = [], amount = [];
+  for (let i = 0; i < 20; i++) {
+    for (let day = i; day <= 364; day += 7) {
+      customer.push(`c${i}`);
+      time.push(Date.UTC(2020, 0, 1) + day * 86_400_000);
+      amount.push(20 + (i % 5));
+    }
+  }
+  return Transactions.fromColumns({ customer, time, amount });
+}
+
+test("ChurnModel on a tiny always-buying shop falls back with warnings instead of throwing", () => {
+  const tx = alwaysBuyingShop();
+  const churn = r.ChurnModel.fit(tx);
+  assert.ok(Array.isArray(churn.warnings));
+  assert.match(churn.warnings[0], /^BG\/NBD did not converge on 20 customers/);
+  assert.ok(churn.warnings.some((w) => /refitted/.test(w)), churn.warnings.join("\n"));
+  const scores = churn.score(tx);
+  assert.ok(scores.risk.every((v) => Number.isFinite(v) && v >= 0 && v <= 1));
+  assert.deepEqual(r.ChurnModel.fromBytes(churn.toBytes()).warnings, churn.warnings);
+});
+
+test("ChurnModel penalizer: accepted, passed to the BG/NBD fit, and checked", () => {
+  const tx = Transactions.fromColumns(cdnowColumns("CDNOW_sample.txt"));
+  const plain = r.ChurnModel.fit(tx, { seed: 1 });
+  assert.deepEqual(plain.warnings, []);
+  const penalised = r.ChurnModel.fit(tx, { seed: 1, penalizer: 0.1 });
+  // The penalised model differs from the plain one, and is what BetaGeo.fit gives with the same penalizer.
+  assert.notDeepEqual([...penalised.score(tx).probabilityAlive], [...plain.score(tx).probabilityAlive]);
+  const s = tx.summary({ unit: "week" });
+  const direct = BetaGeo.fit(s, { penalizer: 0.1 });
+  assert.deepEqual([...penalised.score(s).probabilityAlive], [...direct.probabilityAlive(s)]);
+  const norm = (m) => Object.values(m.params).reduce((a, v) => a + v * v, 0);
+  assert.ok(norm(direct) < norm(BetaGeo.fit(s)));
+  throwsError(assert, () => r.ChurnModel.fit(tx, { penalizer: -1 }), /penalizer/);
+  throwsError(assert, () => r.ChurnModel.fit(tx, { penalizer: NaN }), /penalizer must be a finite number/);
+  throwsError(assert, () => r.ChurnModel.fit(tx, { penalizer: "x" }), /penalizer must be a number, got string/);
+  throwsError(assert, () => BetaGeo.fit(s, { penalizer: -1 }), /penalizer must be >= 0/);
+});

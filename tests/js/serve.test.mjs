@@ -61,6 +61,17 @@ test("serve: a ChurnModel saved by the full build scores transactions and summar
   assert.deepEqual(loaded.score(s), fitted.score(f));
   assert.equal(loaded.method, fitted.method);
   assert.deepEqual(loaded.validation, fitted.validation);
+  assert.deepEqual(loaded.warnings, fitted.warnings);
+});
+
+test("serve: a small-shop ChurnModel's warnings load in the serving build", () => {
+  // 20 customers, each buying every week to the end: the fit falls back and says so.
+  const customer = [], time = [];
+  for (let i = 0; i < 20; i++) for (let day = i; day <= 364; day += 7) { customer.push(`c${i}`); time.push(Date.UTC(2020, 0, 1) + day * DAY); }
+  const fitted = full.ChurnModel.fit(full.Transactions.fromColumns({ customer, time }));
+  assert.ok(fitted.warnings.length > 0);
+  const loaded = serve.ChurnModel.fromBytes(fitted.toBytes());
+  assert.deepEqual(loaded.warnings, fitted.warnings);
 });
 
 /** Everything a Recommender answers for some customers and items, as plain data. */

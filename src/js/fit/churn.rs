@@ -58,9 +58,9 @@ impl JsGammaGamma {
 #[wasm_bindgen(js_class = ChurnModel)]
 impl JsChurnModel {
     /// `ChurnModel.fit(tx, { horizon? (days, 90), observationEnd?, seed?, clvHorizon? (days, 365),
-    /// annualDiscountRate? (0.1) })`.
+    /// annualDiscountRate? (0.1), penalizer? (0: the first rung of the fallback ladder) })`.
     pub fn fit(tx: &JsTransactions, options: JsValue) -> JsResult<JsChurnModel> {
-        let accepted = "horizon, observationEnd, seed, clvHorizon, annualDiscountRate";
+        let accepted = "horizon, observationEnd, seed, clvHorizon, annualDiscountRate, penalizer";
         let o = crate::js::options(&options, "ChurnModel.fit options", accepted)?;
         let o = o.as_ref();
         let defaults = ChurnOptions::default();
@@ -70,6 +70,8 @@ impl JsChurnModel {
             seed: integer_option(o, "seed", "options", 0.0, 9_007_199_254_740_991.0)?.unwrap_or(defaults.seed),
             clv_horizon: number_option(o, "clvHorizon", "options")?.unwrap_or(defaults.clv_horizon),
             annual_discount_rate: number_option(o, "annualDiscountRate", "options")?.unwrap_or(defaults.annual_discount_rate),
+            // A number here (NaN and strings are errors); its range is the core's check.
+            penalizer: number_option(o, "penalizer", "options")?.unwrap_or(defaults.penalizer),
         };
         ChurnModel::fit(&tx.inner, options).map(|inner| JsChurnModel { inner }).map_err(to_js)
     }
