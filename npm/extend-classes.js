@@ -44,6 +44,99 @@ OfferRanker.prototype.rank = function rank(context) {
   return { eventId, policyVersion, ranking, decision };
 };
 
+/** `ranker.learn(records)` / `ranker.report(records)` (full build): the records are checked for
+ * type and packed into columns here (`packRecords`), then cross into wasm in one call — reading
+ * each field from wasm cost ~20 µs a record. Their values (NaN, a probability of 0, a version
+ * from the future, a bad context) are the core's checks; every message names the record. */
+if (OfferRanker.prototype.__learnColumns) {
+  OfferRanker.prototype.learn = function learn(records) {
+    return this.__learnColumns(false, ...packRecords(records, ids(this, this.__offerIds)));
+  };
+  OfferRanker.prototype.report = function report(records) {
+    return this.__learnColumns(true, ...packRecords(records, ids(this, this.__offerIds)));
+  };
+}
+
+function typeName(x) {
+  return x === null ? "null" : Array.isArray(x) ? "an array" : typeof x;
+}
+
+/** The columns of `__learnColumns` for decision records with their rewards. */
+function packRecords(records, offerIds) {
+  if (!Array.isArray(records)) {
+    throw new Error(`records must be an array of decision records (rank().decision with a reward), got ${typeName(records)}`);
+  }
+  const n = records.length;
+  const offerIndex = new Map(offerIds.map((id, i) => [id, i]));
+  const eventIds = new Array(n);
+  const versions = new Float64Array(n), probability = new Float64Array(n), reward = new Float64Array(n);
+  const risk = new Float64Array(n), clv = new Float64Array(n), orderValue = new Float64Array(n);
+  const offers = new Uint32Array(n), control = new Uint8Array(n), intended = new Int32Array(n), segment = new Int32Array(n);
+  const featureOffsets = new Uint32Array(n + 1), featureIndex = [], featureValues = [];
+  const segments = new Map(), features = new Map();
+  const object = (x, name) => {
+    if (x == null) throw new Error(`${name} is required`);
+    if (typeof x !== "object" || Array.isArray(x)) throw new Error(`${name} must be an object, got ${typeName(x)}`);
+    return x;
+  };
+  const number = (x, name, what = "") => {
+    if (x == null) throw new Error(`${name} is required${what}`);
+    if (typeof x !== "number") throw new Error(`${name} must be a number, got ${typeName(x)}`);
+    return x;
+  };
+  const text = (x, name) => {
+    if (typeof x !== "string") throw new Error(x == null ? `${name} is required` : `${name} must be a string, got ${typeName(x)}`);
+    if (x.includes("\n")) throw new Error(`${name} must not contain a line break`);
+    return x;
+  };
+  const offer = (x, name) => {
+    const a = offerIndex.get(text(x, name));
+    if (a === undefined) throw new Error(`${name}: unknown offer '${x}'`);
+    return a;
+  };
+  for (let i = 0; i < n; i++) {
+    const at = `records[${i}]`;
+    const r = object(records[i], at);
+    eventIds[i] = text(r.eventId, `${at}.eventId`);
+    const v = number(r.policyVersion, `${at}.policyVersion`);
+    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${at}.policyVersion must be a whole number >= 0, got ${v}`);
+    versions[i] = v;
+    offers[i] = offer(r.offer, `${at}.offer`);
+    probability[i] = number(r.probability, `${at}.probability`);
+    reward[i] = number(r.reward, `${at}.reward`);
+    if (r.control != null && typeof r.control !== "boolean") throw new Error(`${at}.control must be true or false, got ${typeName(r.control)}`);
+    control[i] = r.control ? 1 : 0;
+    intended[i] = r.intended == null ? -1 : offer(r.intended, `${at}.intended`);
+    const c = object(r.context, `${at}.context`);
+    risk[i] = number(c.risk, `${at}.context.risk`, " (a probability)");
+    clv[i] = number(c.clv, `${at}.context.clv`, " (money)");
+    orderValue[i] = c.orderValue == null ? NaN : number(c.orderValue, `${at}.context.orderValue`);
+    if (Number.isNaN(c.orderValue)) throw new Error(`${at}.context.orderValue is NaN`);
+    if (c.segment == null) segment[i] = -1;
+    else {
+      const name = text(c.segment, `${at}.context.segment`);
+      let k = segments.get(name);
+      if (k === undefined) segments.set(name, (k = segments.size));
+      segment[i] = k;
+    }
+    if (c.features != null) {
+      const f = object(c.features, `${at}.context.features`);
+      for (const name in f) {
+        const value = number(f[name], `${at}.context.features.${name}`);
+        if (name.includes("\n")) throw new Error(`${at}.context.features: a name must not contain a line break`);
+        let k = features.get(name);
+        if (k === undefined) features.set(name, (k = features.size));
+        featureIndex.push(k);
+        featureValues.push(value);
+      }
+    }
+    featureOffsets[i + 1] = featureIndex.length;
+  }
+  return [eventIds.join("\n"), versions, offers, probability, reward, control, intended, risk, clv, orderValue,
+    [...segments.keys()].join("\n"), segment, [...features.keys()].join("\n"), featureOffsets,
+    Uint32Array.from(featureIndex), Float64Array.from(featureValues)];
+}
+
 /** `rec.recommendMany(customers, opts)`: the lists come across packed (one index and one score
  * buffer for the whole batch, see `__recommendManyPacked`) and are unpacked here — a JS string
  * per recommendation decoded from wasm memory cost more than the recommending. */

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 const builds = [
-  { file: "regulars_bg.wasm", entry: "regulars", limitKb: 256, goalKb: 200 },
+  { file: "regulars_bg.wasm", entry: "regulars", limitKb: 260, goalKb: 200 },
   { file: "regulars_serve_bg.wasm", entry: "regulars/serve", limitKb: 130, goalKb: 90 },
 ];
 let failed = false;

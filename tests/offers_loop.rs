@@ -282,3 +282,4 @@ fn lift_intervals_hold_the_true_lift() {
     assert!(checked >= 100 && coverage >= 0.9, "coverage {coverage} over {checked}");
 }
 
+

@@ -65,6 +65,10 @@ pub struct OfferStats {
     pub value_interval: (f64, f64),
 }
 
+// Per-record work lives in functions of their own, kept out of line: V8 optimises a wasm
+// function only between calls (no on-stack replacement), so one long loop in a single function
+// runs a million records in baseline code (measured 50x slower on a busy machine).
+#[inline(never)]
 fn check_record(ranker: &OfferRanker, i: usize, r: &LearnRecord) -> Result<usize> {
     let at = || format!("records[{i}]");
     if r.event_id.is_empty() {
@@ -88,7 +92,10 @@ fn check_record(ranker: &OfferRanker, i: usize, r: &LearnRecord) -> Result<usize
     if !r.reward.is_finite() || r.reward.abs() > MAX_MONEY {
         return Err(Error::invalid(format!("{}.reward must be a finite amount of money, got {}", at(), Decimal(r.reward))));
     }
-    r.context.validate(&format!("{}.context", at()))?;
+    // The name only matters in the message: build it only then.
+    if r.context.validate("").is_err() {
+        r.context.validate(&format!("{}.context", at()))?;
+    }
     if r.context.clv > MAX_MONEY || r.context.order_value.is_some_and(|v| v > MAX_MONEY) {
         return Err(Error::invalid(format!("{}.context: clv or orderValue is too large", at())));
     }
@@ -115,20 +122,9 @@ impl OfferRanker {
         }
 
         let mut next = self.clone();
-        let scale = next.economics().money_scale();
         let mut features = Vec::new();
         for &(_, i, offer) in &rows {
-            let r = &records[i];
-            if next.features.learn_names(&r.context) {
-                next.model.grow(&next.features.offer_penalty_scales());
-            }
-            let estimate = next.features_for(&r.context, offer, &mut features);
-            let y = r.reward / scale - estimate.expected_reward / scale;
-            if !y.is_finite() || features.iter().any(|v| !v.is_finite()) {
-                return Err(Error::invalid(format!("records[{i}]: reward or context values are too large to learn from")));
-            }
-            next.model.accumulate(offer, &features, y);
-            next.record_outcome(offer, r.reward);
+            next.accumulate_record(i, &records[i], offer, &mut features)?;
         }
         next.model.finish_batch()?;
         let applied = rows.len();
@@ -137,6 +133,23 @@ impl OfferRanker {
         next.policy_version += 1;
         *self = next;
         Ok(LearnSummary { applied, skipped, policy_version: self.policy_version })
+    }
+
+    /// Adds one checked record to the regressions (refactored at the end of the batch).
+    #[inline(never)]
+    fn accumulate_record(&mut self, i: usize, r: &LearnRecord, offer: usize, features: &mut Vec<f64>) -> Result<()> {
+        if self.features.learn_names(&r.context) {
+            self.model.grow(&self.features.offer_penalty_scales());
+        }
+        let scale = self.economics().money_scale();
+        let estimate = self.features_for(&r.context, offer, features);
+        let y = r.reward / scale - estimate.expected_reward / scale;
+        if !y.is_finite() || features.iter().any(|v| !v.is_finite()) {
+            return Err(Error::invalid(format!("records[{i}]: reward or context values are too large to learn from")));
+        }
+        self.model.accumulate(offer, features, y);
+        self.record_outcome(offer, r.reward);
+        Ok(())
     }
 
     /// Per catalogue offer: rewards learned, their mean and its 95 % interval.

@@ -10,35 +10,77 @@ use crate::offers::Context;
 use crate::js::*;
 use crate::offers::{evaluate, report, LearnRecord, LoggedRow, OfferRanker, SimulationReport, Simulator, SimulatorConfig};
 
-/// Decision records joined with rewards (`rank().decision` plus `reward`), checked for type
-/// here and for meaning by the core; the row number names a bad one.
-fn learn_records(value: &JsValue) -> JsResult<Vec<LearnRecord>> {
-    if !Array::is_array(value) {
-        return Err(js_error(format!(
-            "records must be an array of decision records (rank().decision with a reward), got {}",
-            type_name(value)
-        )));
+/// The same records as columns, from the JS glue's fast path (npm/extend-classes.js
+/// `packRecords`): one string per text column (newline-separated), typed arrays for the rest,
+/// offers and intended offers as catalogue indices (−1: none), segments and feature names as
+/// indices into their own tables. Crossing into JS once per field of each record cost ~20 µs a
+/// record; this costs one crossing per column.
+struct Columns<'a> {
+    catalogue: &'a [crate::offers::Offer],
+    ids: Vec<&'a str>,
+    policy_versions: &'a [f64],
+    offers: &'a [u32],
+    probability: &'a [f64],
+    reward: &'a [f64],
+    control: &'a [u8],
+    intended: &'a [i32],
+    risk: &'a [f64],
+    clv: &'a [f64],
+    order_value: &'a [f64],
+    segment_names: Vec<&'a str>,
+    segment: &'a [i32],
+    feature_names: Vec<&'a str>,
+    feature_offsets: &'a [u32],
+    feature_index: &'a [u32],
+    feature_values: &'a [f64],
+}
+
+impl Columns<'_> {
+    fn offer_id(&self, i: usize) -> JsResult<String> {
+        self.catalogue.get(i).map(|o| o.id.clone()).ok_or_else(|| js_error("records: packed offer index out of range"))
     }
-    let rows: &Array = value.unchecked_ref();
-    let mut out = Vec::with_capacity(rows.length() as usize);
-    for (i, row) in rows.iter().enumerate() {
-        let name = format!("records[{i}]");
-        let o = required_object(&row, &name)?;
-        let o = Some(&o);
-        let required = |key: &str| js_error(format!("{name}.{key} is required"));
-        let c = property(o, "context")?.ok_or_else(|| required("context"))?;
-        out.push(LearnRecord {
-            event_id: string_option(o, "eventId", &name)?.ok_or_else(|| required("eventId"))?,
-            policy_version: integer_option(o, "policyVersion", &name, 0.0, MAX_SEED)?.ok_or_else(|| required("policyVersion"))?,
-            context: context(&c, &format!("{name}.context"))?,
-            offer: string_option(o, "offer", &name)?.ok_or_else(|| required("offer"))?,
-            probability: number_option(o, "probability", &name)?.ok_or_else(|| required("probability"))?,
-            reward: number_option(o, "reward", &name)?.ok_or_else(|| required("reward"))?,
-            control: bool_option(o, "control", &name)?.unwrap_or(false),
-            intended: string_option(o, "intended", &name)?,
-        });
+
+    /// Record `i` (out of line, so V8 optimises it while the loop over a million runs).
+    #[inline(never)]
+    fn record(&self, i: usize) -> JsResult<LearnRecord> {
+        let (from, to) = (self.feature_offsets[i] as usize, self.feature_offsets[i + 1] as usize);
+        let mut features = Vec::with_capacity(to.saturating_sub(from));
+        for k in from..to.min(self.feature_values.len()) {
+            let name = self.feature_names.get(self.feature_index[k] as usize);
+            let name = name.ok_or_else(|| js_error("records: packed feature index out of range"))?;
+            features.push((name.to_string(), self.feature_values[k]));
+        }
+        let segment = match self.segment[i] {
+            s if s < 0 => None,
+            s => Some(self.segment_names.get(s as usize).ok_or_else(|| js_error("records: packed segment index out of range"))?.to_string()),
+        };
+        let order_value = self.order_value[i];
+        Ok(LearnRecord {
+            event_id: self.ids[i].to_string(),
+            policy_version: self.policy_versions[i] as u64,
+            context: Context {
+                customer: None,
+                risk: self.risk[i],
+                clv: self.clv[i],
+                segment,
+                order_value: if order_value.is_nan() { None } else { Some(order_value) },
+                features,
+            },
+            offer: self.offer_id(self.offers[i] as usize)?,
+            probability: self.probability[i],
+            reward: self.reward[i],
+            control: self.control[i] != 0,
+            intended: if self.intended[i] < 0 { None } else { Some(self.offer_id(self.intended[i] as usize)?) },
+        })
     }
-    Ok(out)
+}
+
+fn learn_summary(summary: crate::offers::LearnSummary) -> Object {
+    let out = Object::new();
+    set(&out, "applied", summary.applied as f64);
+    set(&out, "skipped", summary.skipped as f64);
+    set(&out, "policyVersion", summary.policy_version as f64);
+    out
 }
 
 fn interval(low: f64, high: f64) -> Array {
@@ -98,16 +140,64 @@ impl JsOfferRanker {
         self.inner.reward(&event_id, reward).map_err(to_js)
     }
 
-    /// Learns from a batch of logged decision records joined with their rewards:
-    /// `{ applied, skipped, policyVersion }`. All or nothing; a record learned before is skipped.
-    pub fn learn(&mut self, records: JsValue) -> JsResult<Object> {
-        let records = learn_records(&records)?;
-        let summary = self.inner.learn(&records).map_err(to_js)?;
-        let out = Object::new();
-        set(&out, "applied", summary.applied as f64);
-        set(&out, "skipped", summary.skipped as f64);
-        set(&out, "policyVersion", summary.policy_version as f64);
-        Ok(out)
+    /// `learn(records)` and `report(records)` (npm/extend-classes.js): the records packed into
+    /// columns by the JS glue (one string per text column, newline-separated; typed arrays for the
+    /// rest; offers and intended offers as catalogue indices, −1 for none; segments and feature
+    /// names as indices into their tables), which checks their types; their values are checked
+    /// by the core. One crossing per column: reading each field from wasm cost ~20 µs a record.
+    /// `learn` → `{ applied, skipped, policyVersion }`, all or nothing, records learned before
+    /// skipped; `report` → the lift report against the control group.
+    #[wasm_bindgen(js_name = __learnColumns)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn learn_columns(
+        &mut self,
+        report_only: bool,
+        event_ids: String,
+        policy_versions: Vec<f64>,
+        offers: Vec<u32>,
+        probability: Vec<f64>,
+        reward: Vec<f64>,
+        control: Vec<u8>,
+        intended: Vec<i32>,
+        risk: Vec<f64>,
+        clv: Vec<f64>,
+        order_value: Vec<f64>,
+        segment_names: String,
+        segment: Vec<i32>,
+        feature_names: String,
+        feature_offsets: Vec<u32>,
+        feature_index: Vec<u32>,
+        feature_values: Vec<f64>,
+    ) -> JsResult<Object> {
+        let n = policy_versions.len();
+        let columns = Columns {
+            catalogue: self.inner.catalogue().offers(),
+            ids: if n == 0 { Vec::new() } else { event_ids.split('\n').collect() },
+            policy_versions: &policy_versions,
+            offers: &offers,
+            probability: &probability,
+            reward: &reward,
+            control: &control,
+            intended: &intended,
+            risk: &risk,
+            clv: &clv,
+            order_value: &order_value,
+            segment_names: segment_names.split('\n').collect(),
+            segment: &segment,
+            feature_names: feature_names.split('\n').collect(),
+            feature_offsets: &feature_offsets,
+            feature_index: &feature_index,
+            feature_values: &feature_values,
+        };
+        let lengths = [offers.len(), probability.len(), reward.len(), control.len(), intended.len(), risk.len(), clv.len(), order_value.len(), segment.len()];
+        if columns.ids.len() != n || lengths.iter().any(|&l| l != n) || feature_offsets.len() != n + 1 || feature_index.len() != feature_values.len() {
+            return Err(js_error("records: packed columns differ in length"));
+        }
+        let records = (0..n).map(|i| columns.record(i)).collect::<JsResult<Vec<_>>>()?;
+        if report_only {
+            return self.report_of(&records);
+        }
+        self.inner.learn(&records).map(learn_summary).map_err(to_js)
     }
 
     /// Per offer: `{ shown, meanReward, valueInterval: [low, high] }` of the rewards learned
@@ -124,12 +214,14 @@ impl JsOfferRanker {
         out
     }
 
-    /// The lift report of a campaign's records against its control group (see `learn` for the
-    /// records): per offer shown count, mean reward, lift and its 95 % interval against the control
-    /// customers the policy intended it for, the incentive cost given to buyers anyway; totals.
-    pub fn report(&self, records: JsValue) -> JsResult<Object> {
-        let records = learn_records(&records)?;
-        let r = report(&self.inner, &records).map_err(to_js)?;
+}
+
+impl JsOfferRanker {
+    /// The lift report of a campaign's records against its control group: per offer shown count,
+    /// mean reward, lift and its 95 % interval against the control customers the policy intended
+    /// it for, the incentive cost given to buyers anyway; totals.
+    fn report_of(&self, records: &[LearnRecord]) -> JsResult<Object> {
+        let r = report(&self.inner, records).map_err(to_js)?;
         let out = Object::new();
         let control = Object::new();
         set(&control, "shown", r.control_shown as f64);
@@ -153,7 +245,10 @@ impl JsOfferRanker {
         set(&out, "total", total);
         Ok(out)
     }
+}
 
+#[wasm_bindgen(js_class = OfferRanker)]
+impl JsOfferRanker {
     /// Off-policy estimates of `policy`'s (default: this ranker's) mean reward per decision from
     /// a log of `{ context, offer, probability, reward }` rows: `{ ips, snips, dr }`.
     pub fn evaluate(&self, log: JsValue, policy: JsValue) -> JsResult<Object> {
