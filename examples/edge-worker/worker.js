@@ -80,8 +80,9 @@ async function admin(request, env, url) {
     const previous = current.policyVersion;
     // Publishes may arrive out of order; an older or equal version never replaces a newer one.
     if (next.policyVersion <= previous) {
+      const refused = next.policyVersion;
       next.free?.();
-      return json({ error: `policy version ${next.policyVersion} is not newer than the loaded ${previous}`, policyVersion: previous }, 409);
+      return json({ error: `policy version ${refused} is not newer than the loaded ${previous}`, policyVersion: previous }, 409);
     }
     models.ranker = next;
     current.free?.();
