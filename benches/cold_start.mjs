@@ -78,9 +78,9 @@ async function nodeChild({ wasm, glue, sideEffects, models }) {
   t.push(performance.now());
   const recommender = regulars.Recommender.fromBytes(recommenderBytes);
   t.push(performance.now());
-  regulars.OfferRanker.fromBytes(rankerBytes).free();
+  const ranker = regulars.OfferRanker.fromBytes(rankerBytes);
   t.push(performance.now());
-  const result = answer(regulars, { churn, recommender, rankerBytes }, id, customers[id]);
+  const result = answer(regulars, { churn, recommender, ranker }, id, customers[id]).body;
   t.push(performance.now());
   if (!result.topProducts?.length || !result.bestOffer) throw new Error("the first answer is incomplete");
   return Object.fromEntries(PHASES.map((p, i) => [p, t[i + 1] - t[i]]));
@@ -118,9 +118,9 @@ export default {
     t.push(performance.now());
     const recommender = regulars.Recommender.fromBytes(new Uint8Array(recommenderBytes));
     t.push(performance.now());
-    regulars.OfferRanker.fromBytes(rb).free();
+    const ranker = regulars.OfferRanker.fromBytes(rb);
     t.push(performance.now());
-    const result = answer(regulars, { churn, recommender, rankerBytes: rb }, id, customers[id]);
+    const result = answer(regulars, { churn, recommender, ranker }, id, customers[id]).body;
     t.push(performance.now());
     if (!result.topProducts?.length || !result.bestOffer) return new Response("incomplete answer", { status: 500 });
     return new Response(JSON.stringify(${JSON.stringify(PHASES)}.map((p, i) => [p, t[i + 1] - t[i]])));

@@ -772,7 +772,11 @@ export interface LiftReport {
 /** A learning ranker of retention offers (a contextual bandit): ranks, learns from rewards. */
 export class OfferRanker implements Disposable {
   constructor(options: OfferRankerOptions);
-  static fromBytes(bytes: Bytes): OfferRanker;
+  /**
+   * Loads saved bytes. `instance` renames the loaded copy (part of every later event id): each
+   * worker of a fleet that loads the same bytes, and each reload, should pass its own.
+   */
+  static fromBytes(bytes: Bytes, options?: { instance?: string }): OfferRanker;
   /** Ranks the eligible offers for one customer; the first is the one to show. */
   rank(context: OfferContext): Ranking;
   /** Feeds back the outcome of a ranked event, e.g. the margin earned after the offer (0 if no order). */

@@ -180,6 +180,30 @@ fn learning_is_idempotent_and_order_free() {
     assert!(reloaded.stats().iter().map(|s| s.shown).sum::<u64>() == 3_000);
 }
 
+/// A loaded copy continues the saved event counter, so a worker that reloads published bytes
+/// must rename its copy: otherwise it mints ids already logged, and `learn` skips their records.
+#[test]
+fn a_reloaded_copy_needs_its_own_instance_name_for_new_event_ids() {
+    let (ranker, records) = some_records(22, 50);
+    let bytes = ranker.to_bytes();
+    let context = records[0].context.clone();
+    let mut a = OfferRanker::from_bytes(&bytes).unwrap();
+    let mut b = OfferRanker::from_bytes(&bytes).unwrap();
+    assert_eq!(a.rank(&context).unwrap().event_id, b.rank(&context).unwrap().event_id);
+    let mut a = OfferRanker::from_bytes(&bytes).unwrap();
+    let mut b = OfferRanker::from_bytes(&bytes).unwrap();
+    a.set_instance("edge1.aaaa").unwrap();
+    b.set_instance("edge1.bbbb").unwrap();
+    let (ra, rb) = (a.rank(&context).unwrap(), b.rank(&context).unwrap());
+    assert_ne!(ra.event_id, rb.event_id);
+    assert!(ra.event_id.contains("-edge1.aaaa-"), "{}", ra.event_id);
+    assert_eq!(ra.ranking, rb.ranking, "only the name differs");
+    assert_eq!(OfferRanker::from_bytes(&a.to_bytes()).unwrap().instance(), "edge1.aaaa");
+    let err = a.set_instance("has space").unwrap_err().to_string();
+    assert!(err.contains("instance must be"), "{err}");
+    assert_eq!(a.instance(), "edge1.aaaa", "a refused name changes nothing");
+}
+
 #[test]
 fn a_batch_with_one_bad_row_is_rejected_whole() {
     let (ranker, records) = some_records(22, 200);

@@ -1,8 +1,9 @@
 // The edge worker's answer for one customer, written once and used by the worker and by the test
 // (which computes the same answer in Node). `regulars` is the package's namespace; `models` are
-// the loaded ChurnModel and Recommender and the OfferRanker's saved bytes; `c` is the customer's
-// stored record { time: number[], amount: number[], segment, orderValue }: their purchases (one
-// per day, as the models count them), as a KV store would hold them.
+// the loaded ChurnModel, Recommender and the one OfferRanker the worker ranks with; `c` is the
+// customer's stored record { time: number[], amount: number[], segment, orderValue }: their
+// purchases (one per day, as the models count them), as a KV store would hold them.
+// Returns { body, decision }: the answer, and the decision record to log for the learner.
 export function answer(regulars, models, id, c) {
   // The customer's own history, scored by the saved model as of its observation end: the same
   // numbers as scoring the whole shop (features such as first and total spend need the history,
@@ -13,23 +14,22 @@ export function answer(regulars, models, id, c) {
     const risk = scores.risk[0];
     const clv = scores.clv[0];
     const topProducts = models.recommender.recommend(id, { k: 5 });
-    // A fresh copy of the saved policy per request: the answer depends only on the saved model
-    // and the customer (the ranker learns offline, from logged rewards).
-    const ranker = regulars.OfferRanker.fromBytes(models.rankerBytes);
-    try {
-      const { ranking } = ranker.rank({ customer: id, risk, clv, segment: c.segment, orderValue: c.orderValue });
-      return {
+    const { eventId, policyVersion, ranking, decision } = models.ranker.rank({
+      customer: id, risk, clv, segment: c.segment, orderValue: c.orderValue,
+    });
+    return {
+      body: {
         customer: id,
         risk,
         probabilityAlive: scores.probabilityAlive[0],
         clv,
         segment: c.segment,
         topProducts,
-        bestOffer: ranking[0],
-      };
-    } finally {
-      ranker.free?.();
-    }
+        // eventId: the key the shop reports the outcome under; policyVersion: which policy chose.
+        bestOffer: { ...ranking[0], eventId, policyVersion },
+      },
+      decision,
+    };
   } finally {
     history.free?.();
   }

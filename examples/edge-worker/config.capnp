@@ -2,6 +2,7 @@
 #   npm install                     # regulars (and workerd) into this folder's node_modules
 #   node build-models.mjs           # fit and save the models into models/
 #   npx workerd serve config.capnp  # then: curl http://127.0.0.1:8787/customer/12348
+#   node learn.mjs --outcomes outcomes.json   # learn from the log, publish to /admin/policy
 # Paths are relative to this file. The package is embedded from node_modules/regulars, as
 # installed. The worker only loads saved models and answers, so it uses the serving build: the
 # module named "regulars/serve" is the package's "workerd" export of `regulars/serve`
@@ -11,7 +12,11 @@
 using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .edgeWorker) ],
+  services = [
+    (name = "main", worker = .edgeWorker),
+    # The decision log the worker appends to (env.LOG): a stand-in for a queue, in memory.
+    (name = "log", worker = .logWorker),
+  ],
   sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "main") ],
 );
 
@@ -29,5 +34,17 @@ const edgeWorker :Workerd.Worker = (
     (name = "models/ranker.bin", data = embed "models/ranker.bin"),
     (name = "models/customers.json", json = embed "models/customers.json"),
   ],
+  compatibilityDate = "2025-09-01",
+  bindings = [
+    (name = "LOG", service = "log"),
+    # Part of every event id (with a nonce per policy load): give each worker of a fleet its own.
+    (name = "INSTANCE", text = "edge1"),
+    # Guards POST /admin/policy and GET /admin/log; change it (a secret in production).
+    (name = "ADMIN_TOKEN", text = "dev-admin-token"),
+  ],
+);
+
+const logWorker :Workerd.Worker = (
+  modules = [ (name = "log.js", esModule = embed "log.js") ],
   compatibilityDate = "2025-09-01",
 );

@@ -161,9 +161,16 @@ impl JsOfferRanker {
         Uint8Array::from(&self.inner.to_bytes()[..])
     }
 
+    /// `OfferRanker.fromBytes(bytes, { instance? })`: `instance` renames the loaded copy (see
+    /// `OfferRanker::set_instance`), as each worker of a fleet loading the same bytes must.
     #[wasm_bindgen(js_name = fromBytes)]
-    pub fn from_bytes(bytes: JsValue) -> JsResult<JsOfferRanker> {
+    pub fn from_bytes(bytes: JsValue, options: JsValue) -> JsResult<JsOfferRanker> {
         let bytes = bytes_argument(&bytes, "bytes")?;
-        OfferRanker::from_bytes(&bytes).map(|inner| JsOfferRanker { inner, last_numbers: Vec::new() }).map_err(to_js)
+        let o = crate::js::options(&options, "OfferRanker.fromBytes options", "instance")?;
+        let mut inner = OfferRanker::from_bytes(&bytes).map_err(to_js)?;
+        if let Some(instance) = string_option(o.as_ref(), "instance", "options")? {
+            inner.set_instance(&instance).map_err(to_js)?;
+        }
+        Ok(JsOfferRanker { inner, last_numbers: Vec::new() })
     }
 }

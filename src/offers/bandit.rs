@@ -55,6 +55,14 @@ pub const MAX_CONTROL_SHARE: f64 = 0.5;
 /// Longest instance name.
 pub const MAX_INSTANCE_LEN: usize = 64;
 
+/// An instance name: at most [`MAX_INSTANCE_LEN`] letters, digits, `_`, `.` or `:`.
+fn check_instance(instance: &str) -> Result<()> {
+    if instance.len() <= MAX_INSTANCE_LEN && instance.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b':') {
+        return Ok(());
+    }
+    Err(Error::invalid(format!("instance must be at most {MAX_INSTANCE_LEN} letters, digits, '_', '.' or ':', got '{instance}'")))
+}
+
 /// Options of [`OfferRanker::new`], mirroring the JS constructor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankerOptions {
@@ -226,14 +234,7 @@ impl OfferRanker {
             )));
         }
         check_scalar("controlShare", options.control_share, 0.0, MAX_CONTROL_SHARE)?;
-        let instance_ok = options.instance.len() <= MAX_INSTANCE_LEN
-            && options.instance.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b':');
-        if !instance_ok {
-            return Err(Error::invalid(format!(
-                "instance must be at most {MAX_INSTANCE_LEN} letters, digits, '_', '.' or ':', got '{}'",
-                options.instance
-            )));
-        }
+        check_instance(&options.instance)?;
         let features = FeatureMap::default();
         let model = LinearValueModel::new(catalogue.len(), features.offer_penalty_scales());
         Ok(OfferRanker {
@@ -276,6 +277,14 @@ impl OfferRanker {
     }
     pub fn instance(&self) -> &str {
         &self.instance
+    }
+    /// Renames this copy of the policy (part of every later event id): a worker that loads
+    /// published bytes names itself, so copies of the same bytes — and the same worker after a
+    /// reload, whose counter restarts at the bytes' — never mint the same id.
+    pub fn set_instance(&mut self, instance: &str) -> Result<()> {
+        check_instance(instance)?;
+        self.instance = instance.to_string();
+        Ok(())
     }
     pub fn control_share(&self) -> f64 {
         self.control_share
@@ -742,9 +751,7 @@ impl OfferRanker {
         if r.remaining() > 0 {
             ranker.instance = r.get_str()?;
             ranker.control_share = r.get_finite_f64()?;
-            let instance_ok = ranker.instance.len() <= MAX_INSTANCE_LEN
-                && ranker.instance.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b':');
-            if !instance_ok || !(0.0..=MAX_CONTROL_SHARE).contains(&ranker.control_share) {
+            if check_instance(&ranker.instance).is_err() || !(0.0..=MAX_CONTROL_SHARE).contains(&ranker.control_share) {
                 return Err(Error::corrupt("instance or control share out of range"));
             }
             ranker.policy_version = r.get_u64()?;

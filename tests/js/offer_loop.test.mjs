@@ -126,3 +126,24 @@ test("control group: the same customers in every worker, 'none' shown, the inten
   assert.ok(report.total.interval[0] <= report.total.incrementalMargin && report.total.incrementalMargin <= report.total.interval[1]);
   throwsError(assert, () => a.rank({ risk: 0.5, clv: 10 }), /context\.customer is required/);
 });
+
+test("fromBytes with an instance: copies of the same bytes, and a reload, never mint the same event id", () => {
+  const sim = new OfferSimulator({ setup: "standard", seed: 7 });
+  const bytes = new OfferRanker({ ...sim.rankerOptions(2), instance: "learner" }).toBytes();
+  const context = { risk: 0.6, clv: 200, segment: "At Risk", orderValue: 70 };
+  const plain = [OfferRanker.fromBytes(bytes), OfferRanker.fromBytes(bytes)].map((x) => x.rank(context).eventId);
+  // Without a new name, both copies continue the saved counter under the saved name: the same id.
+  assert.equal(plain[0], plain[1]);
+  assert.ok(plain[0].includes("-learner-"), plain[0]);
+  const a = OfferRanker.fromBytes(bytes, { instance: "edge.1:a" });
+  const b = OfferRanker.fromBytes(bytes, { instance: "edge.1:b" });
+  assert.equal(a.instance, "edge.1:a");
+  const ra = a.rank(context), rb = b.rank(context);
+  assert.notEqual(ra.eventId, rb.eventId);
+  assert.ok(ra.decision.eventId.includes("-edge.1:a-"), ra.decision.eventId);
+  // Only the name differs: the same ranking and policy.
+  assert.deepEqual(ra.ranking, rb.ranking);
+  assert.deepEqual(OfferRanker.fromBytes(a.toBytes()).instance, "edge.1:a");
+  throwsError(assert, () => OfferRanker.fromBytes(bytes, { instance: "has space" }), /instance must be/);
+  throwsError(assert, () => OfferRanker.fromBytes(bytes, { instanse: "x" }), /instanse/);
+});

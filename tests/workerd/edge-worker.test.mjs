@@ -26,7 +26,7 @@ test("the edge worker answers /customer/<id> as Node computes it", { timeout: 12
   const models = {
     churn: regulars.ChurnModel.fromBytes(read("churn.bin")),
     recommender: regulars.Recommender.fromBytes(read("recommender.bin")),
-    rankerBytes: read("ranker.bin"),
+    ranker: null, // loaded below under the worker's instance name, to replay its rankings
   };
   // Batch scores of the whole shop, to check the edge answer against.
   const text = readFileSync(join(EXAMPLE, "../../www/public/sample/online-retail-sample.csv"), "utf8");
@@ -39,24 +39,39 @@ test("the edge worker answers /customer/<id> as Node computes it", { timeout: 12
   const regular = ids.reduce((a, b) => (customers[b].time.length > customers[a].time.length ? b : a));
   const picks = [...new Set([ids[0], oneTimer, regular].filter(Boolean))];
 
+  const decisions = [];
   const server = await startWorkerd(join(project, "config.capnp"));
   try {
     const health = await get(`${server.url}/health`);
-    const { memoryBytes, ...rest } = health.body;
-    assert.deepEqual(rest, { ok: true, customers: ids.length });
+    const { memoryBytes, instance, ...rest } = health.body;
+    const saved = regulars.OfferRanker.fromBytes(read("ranker.bin"));
+    assert.deepEqual(rest, { ok: true, customers: ids.length, policyVersion: saved.policyVersion, embeddedVersion: saved.policyVersion });
+    // The worker's one policy, named `<INSTANCE binding>.<nonce of this load>`.
+    assert.match(instance, /^edge1\.[0-9a-f]{8}$/);
+    // The same bytes under the same name rank as the worker does, request after request.
+    models.ranker = regulars.OfferRanker.fromBytes(read("ranker.bin"), { instance });
     // The worker's whole wasm memory with the three models loaded: the edge memory budget.
     assert.ok(memoryBytes > 0 && memoryBytes < 64 * 1024 * 1024, `${memoryBytes}`);
     console.log(`edge worker: wasm memory ${(memoryBytes / 1024 / 1024).toFixed(1)} MB with the models loaded`);
     for (const id of picks) {
       const { status, body } = await get(`${server.url}/customer/${encodeURIComponent(id)}`);
       assert.equal(status, 200, JSON.stringify(body));
-      const want = JSON.parse(JSON.stringify(answer(regulars, models, id, customers[id])));
+      const { body: want, decision } = JSON.parse(JSON.stringify(answer(regulars, models, id, customers[id])));
       assert.deepEqual(body, want, `answer for ${id}`);
+      assert.equal(body.bestOffer.eventId, decision.eventId);
+      assert.equal(body.bestOffer.policyVersion, saved.policyVersion);
+      decisions.push(decision);
       assert.ok(body.risk >= 0 && body.risk <= 1);
       assert.ok(Math.abs(body.risk - batchRisk.get(id)) < 1e-9, `edge risk ${body.risk} vs batch risk ${batchRisk.get(id)} for ${id}`);
       assert.ok(body.topProducts.length > 0 && typeof body.topProducts[0].item === "string");
       assert.equal(typeof body.bestOffer.offer, "string");
     }
+    // Each answer's decision record went to the log service, in order.
+    const auth = { headers: { authorization: "Bearer dev-admin-token" } };
+    const log = await (await fetch(`${server.url}/admin/log?since=0`, { ...auth, signal: AbortSignal.timeout(10_000) })).json();
+    assert.equal(log.next, picks.length);
+    assert.deepEqual(log.records.map(({ time, ...r }) => r), decisions.map(({ time, ...r }) => r));
+    assert.equal((await fetch(`${server.url}/admin/log?since=0`, { signal: AbortSignal.timeout(10_000) })).status, 401);
     const after = await get(`${server.url}/health`);
     assert.ok(after.body.memoryBytes < 64 * 1024 * 1024);
     console.log(`edge worker: wasm memory ${(after.body.memoryBytes / 1024 / 1024).toFixed(1)} MB after answering`);
