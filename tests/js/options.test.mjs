@@ -40,6 +40,7 @@ function invokers(m) {
   const s = m.Summary.fromColumns({ frequency: [1, 2], recency: [3, 5], T: [10, 12], monetary: [5, 6] });
   const bg = m.BetaGeo.fromBytes(fitted.bg.toBytes()), gg = m.GammaGamma.fromBytes(fitted.gg.toBytes());
   const rec = m.Recommender.fromBytes(fitted.rec.toBytes());
+  const rankerBytes = new full.OfferRanker({ offers: [offer] }).toBytes();
   const columns = { customer: ["a", "b"], time: [0, DAY] };
   const csv = "customer,time,amount\na,2024-01-01,3\n", mapping = { customer: "customer", time: "time" };
   return {
@@ -61,6 +62,7 @@ function invokers(m) {
     "Recommender.similarItems options": { call: (o) => rec.similarItems("i1", o) },
     "Recommender.toBytes options": { call: (o) => rec.toBytes(o) },
     "new OfferRanker options": { base: { offers: [offer] }, call: (o) => new m.OfferRanker(o) },
+    "OfferRanker.fromBytes options": { call: (o) => m.OfferRanker.fromBytes(rankerBytes, o) },
     "new OfferSimulator options": { call: (o) => new m.OfferSimulator(o) },
   };
 }
