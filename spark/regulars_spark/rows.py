@@ -98,7 +98,7 @@ def canonical_id(c: Column) -> Column:
 def parse_number(c: Column) -> Column:
     """A finite double from text, else null (Rust: `s.trim().parse::<f64>()`, finite only)."""
     t = trimmed(c)
-    v = t.cast("double")
+    v = t.try_cast("double")
     return F.when(t.rlike(_NUMBER) & ~F.isnan(v) & (F.abs(v) < F.lit(float("inf"))), v)
 
 
@@ -163,12 +163,12 @@ def with_time(df: DataFrame, source: Column, out: str) -> DataFrame:
     )
     df = df.withColumn("_tkind", kind)
     k = F.col("_tkind")
-    part = lambda pattern, i: F.regexp_extract(date, pattern, i).cast("long")  # noqa: E731
-    df = df.withColumn("_ty", F.when(k == "compact", F.substring(s, 1, 4).cast("long"))
+    part = lambda pattern, i: F.regexp_extract(date, pattern, i).try_cast("long")  # noqa: E731
+    df = df.withColumn("_ty", F.when(k == "compact", F.substring(s, 1, 4).try_cast("long"))
                        .when(k == "dash", part(dash, 1)).when(k == "slash", part(slash, 3)))
-    df = df.withColumn("_tm", F.when(k == "compact", F.substring(s, 5, 2).cast("long"))
+    df = df.withColumn("_tm", F.when(k == "compact", F.substring(s, 5, 2).try_cast("long"))
                        .when(k == "dash", part(dash, 2)).when(k == "slash", part(slash, 1)))
-    df = df.withColumn("_td", F.when(k == "compact", F.substring(s, 7, 2).cast("long"))
+    df = df.withColumn("_td", F.when(k == "compact", F.substring(s, 7, 2).try_cast("long"))
                        .when(k == "dash", part(dash, 3)).when(k == "slash", part(slash, 2)))
     y, m, d = F.col("_ty"), F.col("_tm"), F.col("_td")
     df = df.withColumn("_tyy", F.when(m <= 2, y - 1).otherwise(y))
@@ -176,17 +176,17 @@ def with_time(df: DataFrame, source: Column, out: str) -> DataFrame:
     # The clock, after trailing Zs: HH:MM[:SS] with SS a number in [0, 61).
     cl = F.col("_tcl")
     df = df.withColumn("_tcl", F.regexp_replace(F.col("_tclock"), "Z+$", ""))
-    df = df.withColumn("_th", F.regexp_extract(cl, clock_re, 1).cast("long")).withColumn(
-        "_tmi", F.regexp_extract(cl, clock_re, 2).cast("long")
+    df = df.withColumn("_th", F.regexp_extract(cl, clock_re, 1).try_cast("long")).withColumn(
+        "_tmi", F.regexp_extract(cl, clock_re, 2).try_cast("long")
     ).withColumn("_tsec_text", F.when(F.regexp_extract(cl, clock_re, 3) != "", F.regexp_extract(cl, clock_re, 4)))
     sec_text = F.col("_tsec_text")
-    df = df.withColumn("_tsec", F.when(sec_text.isNull(), F.lit(0.0)).when(sec_text.rlike(_NUMBER), sec_text.cast("double")))
+    df = df.withColumn("_tsec", F.when(sec_text.isNull(), F.lit(0.0)).when(sec_text.rlike(_NUMBER), sec_text.try_cast("double")))
     h, mi, sec = F.col("_th"), F.col("_tmi"), F.col("_tsec")
     clock_ok = cl.rlike(clock_re) & (h <= 23) & (mi <= 59) & sec.isNotNull() & (sec >= 0.0) & (sec < 61.0)
     clock_ms = F.when(clock_ok, (h.cast("double") * 3600.0 + mi.cast("double") * 60.0 + sec) * 1000.0)
     day = F.col("_tday")
     with_clock = F.when(F.col("_tclock") == "", day).otherwise(day + clock_ms)
-    df = df.withColumn("_tepoch", F.when(k == "epoch", s.cast("double")))
+    df = df.withColumn("_tepoch", F.when(k == "epoch", s.try_cast("double")))
     epoch = F.col("_tepoch")
     return df.withColumn(
         out,

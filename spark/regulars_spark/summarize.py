@@ -149,6 +149,7 @@ def _write_text(spark, path: str, content: str):
     jvm = spark.sparkContext._jvm
     hpath = jvm.org.apache.hadoop.fs.Path(path)
     fs = hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    fs.setWriteChecksum(False)  # no .crc files beside ours on a local disk
     stream = fs.create(hpath, True)
     stream.write(bytearray(content.encode("utf-8")))
     stream.close()

@@ -59,7 +59,9 @@ def write_factors(spark, factors: DataFrame, ids: DataFrame, index: str, id_col:
 
     def create(path):
         p = jvm.org.apache.hadoop.fs.Path(path)
-        return p.getFileSystem(conf).create(p, True)
+        fs = p.getFileSystem(conf)
+        fs.setWriteChecksum(False)  # no .crc files beside ours on a local disk
+        return fs.create(p, True)
 
     id_out, f32_out = create(ids_path), create(f32_path)
     count, batch_ids, batch_vectors = 0, [], []
