@@ -31,7 +31,8 @@ function assertSameSummary(s, spark, label) {
   assert.deepEqual(new Set(columns.customer), new Set(s.customers), `${label}: customer set`);
   assert.deepEqual(columns.customer, s.customers, `${label}: customers in regulars' order (first appearance)`);
   const pairs = [["frequency", s.frequency, columns.frequency], ["recency", s.recency, columns.recency],
-    ["T", s.T, columns.T], ["monetary", s.monetary, columns.monetary]];
+    ["T", s.T, columns.T], ["monetary", s.monetary, columns.monetary], ["totalSpend", s.totalSpend, spark.totalSpend]];
+  assert.ok(s.totalSpend instanceof Float64Array);
   if (s.holdoutFrequency) {
     assert.ok(holdout, `${label}: Spark wrote no holdout columns`);
     pairs.push(["holdoutFrequency", s.holdoutFrequency, holdout.frequency], ["holdoutMonetary", s.holdoutMonetary, holdout.monetary]);
