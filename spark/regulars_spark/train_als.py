@@ -116,6 +116,7 @@ def run(spark: SparkSession, args) -> dict:
         .cache()
     )
     pairs = ratings.count()
+    prepared = clock.time()
     als = ALS(
         rank=args.factors, maxIter=args.iterations, regParam=args.regularization, alpha=args.alpha,
         implicitPrefs=True, userCol="u", itemCol="i", ratingCol="r", seed=args.seed,
@@ -125,10 +126,12 @@ def run(spark: SparkSession, args) -> dict:
     model = als.fit(ratings)
     fit_seconds = clock.time() - fit_started
     base = args.output.rstrip("/")
+    write_started = clock.time()
     n_items = write_factors(spark, model.itemFactors, items, "i", "item", args.factors, f"{base}/items.txt", f"{base}/item_factors.f32")
     n_customers = write_factors(
         spark, model.userFactors, customers, "u", "customer", args.factors, f"{base}/customers.txt", f"{base}/customer_factors.f32"
     )
+    write_seconds = clock.time() - write_started
     manifest = {
         "format": FORMAT,
         "version": VERSION,
@@ -152,7 +155,12 @@ def run(spark: SparkSession, args) -> dict:
         "trainedAt": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "trainer": f"Spark MLlib ALS (pyspark {pyspark.__version__})",
         "input": args.input,
-        "seconds": {"fit": round(fit_seconds, 2), "total": round(clock.time() - started, 2)},
+        "seconds": {
+            "prepare": round(prepared - started, 2),
+            "fit": round(fit_seconds, 2),
+            "write": round(write_seconds, 2),
+            "total": round(clock.time() - started, 2),
+        },
     }
     _write_text(spark, f"{base}/manifest.json", json.dumps(manifest, indent=2) + "\n")
     for df in (rows, customers, items, ratings):

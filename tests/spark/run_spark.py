@@ -4,6 +4,7 @@ writes what the Node half (tests/spark/spark.test.mjs) compares with regulars:
   target/spark-test/retail-holdout/   summarize, Online Retail, calibration split, unit day
   target/spark-test/retail-week/      summarize, Online Retail, default ends, unit week
   target/spark-test/edge/             summarize, tests/spark/edge_cases.csv (parsing corners)
+  target/spark-test/retail-parquet/   summarize, Online Retail as typed Parquet, calibration split
   target/spark-test/als/              train-als through spark-submit (factors 16, 5 iterations)
   target/spark-test/numpy_top10.json  top-10 items by numpy dot products for 50 customers
   target/spark-test/timings.json      seconds per step
@@ -69,6 +70,15 @@ def check_parquet_equals_csv(spark, out_dir):
         assert by_id[r["customer"]] == tuple(r), (r, by_id[r["customer"]])
 
 
+def write_typed_parquet(spark, path):
+    """Online Retail as a warehouse would hold it: InvoiceDate a timestamp (UTC), CustomerID a
+    double (17850.0), Quantity an int, UnitPrice a double; read back by summarize's Parquet path."""
+    df = spark.read.option("header", True).option("inferSchema", True).csv(RETAIL)
+    types = dict(df.dtypes)
+    assert types["InvoiceDate"] == "timestamp" and types["CustomerID"] == "double", types
+    df.write.mode("overwrite").parquet(path)
+
+
 def numpy_top10(als_dir, n_customers=50, k=10):
     import numpy as np
 
@@ -111,6 +121,11 @@ def main():
             "--item", "i", "--quantity", "q", "--price", "p", "--invoice", "inv",
             "--calibration-end", "2011-06-15 12:00", "--observation-end", "2011-07-02", "--output", os.path.join(OUT, "edge")]))
         step("Parquet == CSV output", lambda: check_parquet_equals_csv(spark, os.path.join(OUT, "retail-holdout")))
+        typed = os.path.join(OUT, "online_retail_typed.parquet")
+        step("Online Retail as typed Parquet (timestamp, double ids)", lambda: write_typed_parquet(spark, typed))
+        step("summarize typed Parquet, calibration split, day", lambda: summarize_in_session(spark, [
+            "--input", typed, *RETAIL_MAPPING, "--calibration-end", "2011-09-01",
+            "--observation-end", "2011-12-09 12:50:00", "--output", os.path.join(OUT, "retail-parquet")]))
     finally:
         spark.stop()
 

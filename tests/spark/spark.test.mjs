@@ -64,6 +64,13 @@ test("summarize, calibration split: equals tx.summary on every customer, holdout
   assert.deepEqual(imported.customers, spark.columns.customer);
 });
 
+test("summarize from typed Parquet (timestamps, double ids): the same summary and report as from the CSV", () => {
+  const spark = loadSummary(join(OUT, "retail-parquet"));
+  const s = retail.summary({ observationEnd: Date.UTC(2011, 11, 9, 12, 50), calibrationEnd: Date.UTC(2011, 8, 1) });
+  assertSameSummary(s, spark, "retail-parquet");
+  assert.deepEqual(spark.meta.report, retail.report);
+});
+
 test("summarize, default ends, unit week: equals tx.summary() on every customer", () => {
   const spark = loadSummary(join(OUT, "retail-week"));
   const s = retail.summary({ unit: "week" });
