@@ -8,11 +8,11 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/^version 
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock .cargo/config.toml
 NPM_SOURCES := $(wildcard npm/*)
 
-.PHONY: help peers setup tools pack test-clients tools-fuzz test-fuzz test-browser test-workerd browser demo test test-rust test-js test-types test-size test-browser test-workerd build bench fuzz clean
+.PHONY: help peers spark-venv test-spark setup tools pack test-clients tools-fuzz test-fuzz test-browser test-workerd browser demo test test-rust test-js test-types test-size test-browser test-workerd build bench fuzz clean
 
 help:
 	@echo "make demo   — install what is missing, build, print the sample shop's retention report, serve the demo"
-	@echo "make test   — everything the project checks (Rust, Node, types, size, browser, workerd, clients)"
+	@echo "make test   — everything the project checks (Rust, Node, types, size, browser, workerd, clients, fuzz, Spark)"
 	@echo "make build  — the npm package in pkg/"
 	@echo "make pack   — the tarball users get, regulars-<version>.tgz"
 	@echo "make bench  — criterion benches and the side-by-side comparisons with lifetimes and implicit"
@@ -63,9 +63,9 @@ pkg/regulars_bg.wasm: $(RUST_SOURCES) $(NPM_SOURCES) LICENSE-MIT LICENSE-APACHE 
 	bash scripts/build-pkg.sh
 
 ## Tests ----------------------------------------------------------------------------------------
-test: test-rust test-js test-types test-size test-browser test-workerd test-clients test-fuzz
-	@echo "make test: Rust, Node, types, size, browser, workerd, clients and fuzz checks all passed"
-	@echo "checks: 8 passed, 0 failed"
+test: test-rust test-js test-types test-size test-browser test-workerd test-clients test-fuzz test-spark
+	@echo "make test: Rust, Node, types, size, browser, workerd, clients, fuzz and Spark checks all passed"
+	@echo "checks: 9 passed, 0 failed"
 
 test-rust:
 	cargo test --release
@@ -100,6 +100,24 @@ test-workerd: pack
 # target/clients/tools. Ends with "clients: N passed, N failed".
 test-clients: pack browser
 	node --test --test-concurrency=1 --test-reporter=./tests/clients/reporter.mjs tests/clients/
+
+# Spark (pyspark 4 from PyPI, in target/spark-venv; Java 17+ must be installed) runs the spark/
+# jobs in local[2] on Online Retail and tests/spark/edge_cases.csv (tests/spark/run_spark.py,
+# which prints its timings), then Node checks the output against the installed tarball:
+# summaries equal tx.summary(...) on every customer, factor files' shapes, top-10 == numpy's.
+SPARK_VENV := target/spark-venv
+spark-venv: $(SPARK_VENV)/.installed
+$(SPARK_VENV)/.installed:
+	@command -v java >/dev/null || { echo "test-spark needs Java 17 or later (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	@echo "installing pyspark and numpy into $(SPARK_VENV)"
+	python3 -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install -q 'pyspark>=4,<5' numpy
+	@touch $@
+
+test-spark: pack spark-venv
+	@start=$$(date +%s); $(SPARK_VENV)/bin/python tests/spark/run_spark.py 2> target/spark-test.log \
+	  || { tail -40 target/spark-test.log; exit 1; }; \
+	  node --test tests/spark/ && echo "test-spark: $$(( $$(date +%s) - start )) s in all (Spark's log: target/spark-test.log)"
 
 # Each fuzz target for a short bounded time on the committed corpus; `make fuzz` runs longer.
 test-fuzz: tools-fuzz
