@@ -54,7 +54,7 @@ export function job(r, serve) {
 
   const rec = r.Recommender.fit(tx, { seed: 3 });
   const recommended = rec.recommend("c05", { k: 3 });
-  const recBack = r.Recommender.fromBytes(rec.toBytes());
+  const recBack = r.Recommender.fromBytes(rec.toBytes({ quantization: "f32" }));
 
   const ranker = new r.OfferRanker({
     offers: [
@@ -69,7 +69,8 @@ export function job(r, serve) {
   const rankerBack = r.OfferRanker.fromBytes(ranker.toBytes());
 
   const served = serve.ChurnModel.fromBytes(churn.toBytes()).score(serve.Transactions.fromColumns(shopColumns()));
-  const servedRecommended = serve.Recommender.fromBytes(rec.toBytes()).recommend("c05", { k: 3 });
+  // f32 bytes load bit for bit as fitted (the default stores f16/int8 factors: close, not equal).
+  const servedRecommended = serve.Recommender.fromBytes(rec.toBytes({ quantization: "f32" })).recommend("c05", { k: 3 });
 
   return {
     rows: tx.length,
