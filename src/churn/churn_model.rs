@@ -48,6 +48,8 @@
 //!    everyone), when fewer than [`MIN_REPEAT_BUYERS`] customers have a repeat purchase, and when
 //!    the chosen risk's held-out AUC is within noise of 0.5 (|AUC − 0.5| < 1.96 × its standard
 //!    deviation under no signal at equal classes, [`auc_within_noise`]).
+//!    Then the BG/NBD model's own fit diagnostics ([`crate::churn::diagnostics`]: a parameter at a
+//!    bound, flat likelihood, no convergence), each once.
 //!    Numbers in warnings are written with integer formatting (float formatting is heavy in wasm).
 //!
 //! On the full CDNOW cohort (fit to 1997-09-30, horizon 273 days) this gives AUC 0.7719 and
@@ -825,6 +827,13 @@ fn identification_warnings(btyd: &BetaGeo, full: &Summary, v: &ChurnValidation, 
     if v.held_out > 0 && auc_within_noise(auc, v.held_out) {
         // Which risk was chosen is `method`; the AUCs and the count are in `validation`.
         warnings.push("the chosen risk ranks no better than chance (held-out AUC within noise of 0.5)".into());
+    }
+    // The BTYD model's own fit diagnostics (`crate::churn::diagnostics`), less what was said
+    // above in the same words (dropout not identified, few repeat buyers).
+    for w in btyd.diagnostics.iter().flat_map(|d| &d.warnings) {
+        if !warnings.contains(w) {
+            warnings.push(w.clone());
+        }
     }
 }
 
