@@ -481,6 +481,12 @@ export interface ChurnScores {
   clv: Float64Array;
   /** RFM segment. */
   segment: Segment[];
+  /**
+   * A short reason per customer, from the frequency, recency and usual gap the model reads:
+   * "one purchase, 300 days ago", "no purchase for 140 days; usually every 35" (silent for more
+   * than twice the usual gap), "buys every 20 days; last 5 days ago".
+   */
+  reason: string[];
 }
 
 /** How the churn model checked its supervised layer against the BG/NBD alone on held-out customers. */

@@ -189,6 +189,9 @@ pub struct ChurnScores {
     /// 0 when the transactions have no amounts.
     pub clv: Vec<f64>,
     pub segment: Vec<String>,
+    /// A short reason per customer ("no purchase for 140 days; usually every 35",
+    /// [`crate::churn::reason`]).
+    pub reason: Vec<String>,
 }
 
 /// A fitted churn model.
@@ -629,7 +632,8 @@ impl ChurnModel {
         }
         let clv = self.clv(&s)?;
         let segment = s.rfm(5)?.segment.into_iter().map(String::from).collect();
-        Ok(ChurnScores { customers: s.customers.clone(), risk, probability_alive, expected_purchases, clv, segment })
+        let reason = (0..n).map(|i| crate::churn::reason::reason(s.frequency[i], s.recency[i], s.t[i])).collect();
+        Ok(ChurnScores { customers: s.customers.clone(), risk, probability_alive, expected_purchases, clv, segment, reason })
     }
 
     /// CLV of every customer of a weekly summary (see [`ChurnScores::clv`]).

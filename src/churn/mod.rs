@@ -18,6 +18,7 @@ pub mod mbg_nbd;
 pub mod no_dropout;
 pub mod optimize;
 pub mod pareto_nbd;
+pub mod reason;
 #[cfg(feature = "fit")]
 pub mod simulate;
 pub mod special;

@@ -190,6 +190,8 @@ fn scores_object(scores: ChurnScores) -> Object {
     set(&out, "expectedPurchases", f64_array(&scores.expected_purchases));
     set(&out, "clv", f64_array(&scores.clv));
     set(&out, "segment", string_array(&scores.segment));
+    // One string, split in JS (npm/extend-classes.js): one decode instead of one per customer.
+    set(&out, "reason", scores.reason.join("\n"));
     out
 }
 
