@@ -448,6 +448,31 @@ export function wasmMemoryBytes(): number;
 /** Discounted customer lifetime value (money) over `horizon`: expected purchases × expected spend. */
 export function customerLifetimeValue(model: PurchaseModel, spend: GammaGamma, s: Summary, options: ClvOptions): Float64Array;
 
+/** Options of `reliability`. */
+export interface ReliabilityOptions {
+  /** Equal-width bins over [0, 1], 2–100; default 10. */
+  bins?: number;
+}
+
+/** A reliability diagram: per bin, the mean predicted risk, the observed share and the count. */
+export interface Reliability {
+  /** Mean risk of each bin (`NaN` for an empty bin). */
+  predicted: Float64Array;
+  /** Share of outcomes that happened in each bin (`NaN` for an empty bin). */
+  observed: Float64Array;
+  count: Uint32Array;
+  /** Expected calibration error: Σ count/N · |predicted − observed| over the bins. */
+  ece: number;
+}
+
+/**
+ * Checks calibration on your own shop: `risk` (probabilities in [0, 1]) against what happened
+ * (`outcome[i]` true, or 1, when customer i churned). Bin k holds k/bins ≤ risk < (k+1)/bins
+ * (the last bin also risk = 1). Throws on a length mismatch, empty input, a risk outside
+ * [0, 1], an outcome other than true/false (0/1 in a Uint8Array), or bins outside 2–100.
+ */
+export function reliability(risk: Float64Array | number[], outcome: boolean[] | Uint8Array, options?: ReliabilityOptions): Reliability;
+
 /** Options of `ChurnModel.fit`. */
 export interface ChurnOptions {
   /** Days ahead that "risk" looks at. Default 90. */

@@ -20,6 +20,8 @@ pub mod optimize;
 pub mod pareto_nbd;
 pub mod reason;
 #[cfg(feature = "fit")]
+pub mod reliability;
+#[cfg(feature = "fit")]
 pub mod simulate;
 pub mod special;
 
