@@ -304,7 +304,7 @@ export interface FitOptions {
 /**
  * How a fit went (`m.diagnostics`). Computed when the model is fitted and saved in its bytes;
  * `null` for a model built from parameters or loaded from bytes saved before diagnostics existed
- * (regulars < 0.2: "not recorded").
+ * (not recorded: bytes of an older version end before the field, and still load).
  */
 export interface FitDiagnostics<P = { [param: string]: number }> {
   /** The optimiser met its own criterion (every gradient component of the objective below its tolerance). */

@@ -201,7 +201,7 @@ test("ChurnModel penalizer: accepted, passed to the BG/NBD fit, and checked", ()
   throwsError(assert, () => BetaGeo.fit(s, { penalizer: -1 }), /penalizer must be >= 0/);
 });
 
-test("diagnostics: CDNOW fits converge without warnings; kept through the bytes; null from parameters' absence", () => {
+test("diagnostics: CDNOW fits converge without warnings; kept through the bytes; a tiny shop is warned", () => {
   for (const [name, Model, keys] of [["BetaGeo", BetaGeo, ["r", "alpha", "a", "b"]], ["ModifiedBetaGeo", r.ModifiedBetaGeo, ["r", "alpha", "a", "b"]],
     ["ParetoNbd", r.ParetoNbd, ["r", "alpha", "s", "beta"]], ["GammaGamma", GammaGamma, ["p", "q", "gamma"]]]) {
     const m = Model.fit(sample);
