@@ -8,6 +8,17 @@ ChurnModel.prototype.score = function score(input) {
   return input instanceof Summary ? this.scoreSummary(input) : this.scoreTransactions(input);
 };
 
+/** The scores' reasons come across as one "\n"-joined string (one decode from wasm memory
+ * instead of one per customer) and are split here. */
+for (const name of ["scoreSummary", "scoreTransactions"]) {
+  const packed = ChurnModel.prototype[name];
+  ChurnModel.prototype[name] = function (input) {
+    const scores = packed.call(this, input);
+    scores.reason = scores.reason.split("\n");
+    return scores;
+  };
+}
+
 /** Offer or item ids by index, fetched once per model (a model's catalogue never changes). */
 const idCache = new WeakMap();
 function ids(model, fetch) {

@@ -301,12 +301,36 @@ export interface FitOptions {
   penalizer?: number;
 }
 
+/**
+ * How a fit went (`m.diagnostics`). Computed when the model is fitted and saved in its bytes;
+ * `null` for a model built from parameters or loaded from bytes saved before diagnostics existed
+ * (not recorded: bytes of an older version end before the field, and still load).
+ */
+export interface FitDiagnostics<P = { [param: string]: number }> {
+  /** The optimiser met its own criterion (every gradient component of the objective below its tolerance). */
+  converged: boolean;
+  iterations: number;
+  /** Norm of the gradient, at the optimum, of the objective the fit minimised (mean penalised negative log-likelihood per customer, in log-parameters). */
+  gradientNorm: number;
+  /** Standard errors from the Hessian, by parameter; `NaN` where the information matrix gave none. */
+  standardErrors: { [K in keyof P]: number };
+  /**
+   * Plain-words warnings, `[]` when all is well: dropout not identified (BG/NBD a < 1e-3 or
+   * a/(a+b) < 1e-3; Pareto/NBD s < 0.01 or β/s > 1000 × the mean observation time), a parameter
+   * at a bound (outside [1e-6, 1e6]), fewer than 30 repeat buyers, flat likelihood (no standard
+   * errors, or one over 10× its parameter), no convergence.
+   */
+  warnings: string[];
+}
+
 /** Members shared by the buy-till-you-die purchase models. */
 export interface PurchaseModel extends Disposable {
   /** Total log-likelihood at the fitted parameters, in the papers' convention (unpenalised). */
   readonly logLikelihood: number;
   /** Standard errors of the parameters (from the observed information), by parameter name, or `null`. */
   readonly standardErrors: { [param: string]: number } | null;
+  /** How the fit went, or `null` when not recorded (see `FitDiagnostics`). */
+  readonly diagnostics: FitDiagnostics | null;
   /** P(the customer is still alive) at the end of the period. */
   probabilityAlive(s: Summary): Float64Array;
   /** Conditional expected number of purchases in (T, T + t], `t` in the summary's unit. */
@@ -332,6 +356,8 @@ export class BetaGeo implements PurchaseModel {
   readonly logLikelihood: number;
   /** Standard errors of the parameters (observed information), or `null` when not available. */
   readonly standardErrors: { [K in keyof BetaGeoParams]: number } | null;
+  /** How the fit went, or `null` when not recorded (see `FitDiagnostics`). */
+  readonly diagnostics: FitDiagnostics<BetaGeoParams> | null;
   probabilityAlive(s: Summary): Float64Array;
   expectedPurchases(t: number, s: Summary): Float64Array;
   probabilityNoPurchase(t: number, s: Summary): Float64Array;
@@ -351,6 +377,8 @@ export class ModifiedBetaGeo implements PurchaseModel {
   readonly logLikelihood: number;
   /** Standard errors of the parameters (observed information), or `null` when not available. */
   readonly standardErrors: { [K in keyof BetaGeoParams]: number } | null;
+  /** How the fit went, or `null` when not recorded (see `FitDiagnostics`). */
+  readonly diagnostics: FitDiagnostics<BetaGeoParams> | null;
   probabilityAlive(s: Summary): Float64Array;
   expectedPurchases(t: number, s: Summary): Float64Array;
   probabilityNoPurchase(t: number, s: Summary): Float64Array;
@@ -370,6 +398,8 @@ export class ParetoNbd implements PurchaseModel {
   readonly logLikelihood: number;
   /** Standard errors of the parameters (observed information), or `null` when not available. */
   readonly standardErrors: { [K in keyof ParetoNbdParams]: number } | null;
+  /** How the fit went, or `null` when not recorded (see `FitDiagnostics`). */
+  readonly diagnostics: FitDiagnostics<ParetoNbdParams> | null;
   probabilityAlive(s: Summary): Float64Array;
   expectedPurchases(t: number, s: Summary): Float64Array;
   probabilityNoPurchase(t: number, s: Summary): Float64Array;
@@ -392,6 +422,8 @@ export class GammaGamma implements Disposable {
   readonly logLikelihood: number;
   /** Standard errors of the parameters (observed information), or `null` when not available. */
   readonly standardErrors: { [K in keyof GammaGammaParams]: number } | null;
+  /** How the fit went, or `null` when not recorded (see `FitDiagnostics`). */
+  readonly diagnostics: FitDiagnostics<GammaGammaParams> | null;
   /** Conditional expected spend per transaction of each customer. */
   expectedSpend(s: Summary): Float64Array;
   toBytes(): Uint8Array;
@@ -415,6 +447,31 @@ export function wasmMemoryBytes(): number;
 
 /** Discounted customer lifetime value (money) over `horizon`: expected purchases × expected spend. */
 export function customerLifetimeValue(model: PurchaseModel, spend: GammaGamma, s: Summary, options: ClvOptions): Float64Array;
+
+/** Options of `reliability`. */
+export interface ReliabilityOptions {
+  /** Equal-width bins over [0, 1], 2–100; default 10. */
+  bins?: number;
+}
+
+/** A reliability diagram: per bin, the mean predicted risk, the observed share and the count. */
+export interface Reliability {
+  /** Mean risk of each bin (`NaN` for an empty bin). */
+  predicted: Float64Array;
+  /** Share of outcomes that happened in each bin (`NaN` for an empty bin). */
+  observed: Float64Array;
+  count: Uint32Array;
+  /** Expected calibration error: Σ count/N · |predicted − observed| over the bins. */
+  ece: number;
+}
+
+/**
+ * Checks calibration on your own shop: `risk` (probabilities in [0, 1]) against what happened
+ * (`outcome[i]` true, or 1, when customer i churned). Bin k holds k/bins ≤ risk < (k+1)/bins
+ * (the last bin also risk = 1). Throws on a length mismatch, empty input, a risk outside
+ * [0, 1], an outcome other than true/false (0/1 in a Uint8Array), or bins outside 2–100.
+ */
+export function reliability(risk: Float64Array | number[], outcome: boolean[] | Uint8Array, options?: ReliabilityOptions): Reliability;
 
 /** Options of `ChurnModel.fit`. */
 export interface ChurnOptions {
@@ -449,6 +506,12 @@ export interface ChurnScores {
   clv: Float64Array;
   /** RFM segment. */
   segment: Segment[];
+  /**
+   * A short reason per customer, from the frequency, recency and usual gap the model reads:
+   * "one purchase, 300 days ago", "no purchase for 140 days; usually every 35" (silent for more
+   * than twice the usual gap), "buys every 20 days; last 5 days ago".
+   */
+  reason: string[];
 }
 
 /** How the churn model checked its supervised layer against the BG/NBD alone on held-out customers. */

@@ -53,6 +53,35 @@ fn scores_are_finite_probabilities_and_aligned() {
 }
 
 #[test]
+fn reasons_name_one_purchase_and_a_long_silence() {
+    let tx = cdnow(19970930, 2_000);
+    let model = ChurnModel::fit(&tx, options(90.0, 19970930, 1)).unwrap();
+    let scores = model.score(&tx).unwrap();
+    assert_eq!(scores.reason.len(), scores.customers.len());
+    // In days, summarised again here: the reason's numbers are whole days of this summary.
+    let days = tx.summary(SummaryOptions { observation_end: Some(ms(19970930)), calibration_end: None, unit: TimeUnit::Day }).unwrap();
+    let (mut quiet, mut once) = (0, 0);
+    for (i, customer) in scores.customers.iter().enumerate() {
+        let j = days.index_of(customer).unwrap();
+        let (x, tx_days, t_days) = (days.frequency[j], days.recency[j], days.t[j]);
+        let reason = &scores.reason[i];
+        assert!(!reason.contains('.') && !reason.contains('\n'), "{reason}");
+        if x == 0.0 {
+            once += 1;
+            assert_eq!(reason, &format!("one purchase, {} days ago", t_days.round()), "{customer}");
+        } else if t_days - tx_days >= 5.0 * tx_days / x {
+            quiet += 1;
+            let silence = (t_days - tx_days).round();
+            assert!(reason.starts_with(&format!("no purchase for {silence} days; usually every ")), "{customer}: {reason}");
+        }
+    }
+    assert!(once > 100 && quiet > 20, "{once} {quiet}");
+    let by_hand = Summary::from_columns(None, vec![3.0, 0.0], vec![2.0, 0.0], vec![30.0, 10.0], Some(vec![20.0, 0.0]), TimeUnit::Week).unwrap();
+    let r = model.score_summary(&by_hand).unwrap().reason;
+    assert_eq!(r, ["no purchase for 196 days; usually every 5", "one purchase, 70 days ago"]);
+}
+
+#[test]
 fn same_seed_same_model_and_bytes_round_trip() {
     let tx = cdnow(19970930, 3_000);
     let a = ChurnModel::fit(&tx, options(120.0, 19970930, 7)).unwrap();

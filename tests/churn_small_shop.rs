@@ -67,6 +67,13 @@ fn always_buying_shop_fits_down_the_ladder_with_warnings() {
         assert!(scores.risk[i].is_finite() && scores.risk[i] < 0.05, "{}", scores.risk[i]);
         assert!(scores.clv[i].is_finite() && scores.clv[i] > 0.0);
     }
+    // The BG/NBD's own diagnostics warnings are among the model's, and nothing is said twice.
+    for w in model.btyd.diagnostics.iter().flat_map(|d| &d.warnings) {
+        assert!(model.warnings.contains(w), "{w} not in {:?}", model.warnings);
+    }
+    for (i, w) in model.warnings.iter().enumerate() {
+        assert!(!model.warnings[..i].contains(w), "said twice: {w}");
+    }
     // The warnings travel with the bytes.
     let back = ChurnModel::from_bytes(&model.to_bytes()).unwrap();
     assert_eq!(back.warnings, model.warnings);

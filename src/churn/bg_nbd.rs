@@ -15,6 +15,7 @@
 use crate::decimal::Decimal;
 use super::optimize::{self, Objective, Settings};
 use super::special::{digamma, hyp2f1, ln_gamma, ln_hyp2f1, trigamma};
+use super::diagnostics::{diagnose, Diagnostics};
 use super::{check_fit_input, check_fitted, Grouped, TransactionModel};
 use crate::codec::{Reader, Writer};
 use crate::data::Summary;
@@ -67,6 +68,8 @@ pub struct BetaGeo {
     pub penalizer: f64,
     /// Number of customers the model was fitted on.
     pub customers: f64,
+    /// How the fit went (`None`: built from parameters, or loaded from older bytes).
+    pub diagnostics: Option<Diagnostics>,
 }
 
 impl BetaGeo {
@@ -82,13 +85,14 @@ impl BetaGeo {
             standard_errors: fit.standard_errors,
             penalizer,
             customers: fit.customers,
+            diagnostics: fit.diagnostics,
         }
     }
 
     /// A model from given parameters (simulation, tests, or parameters fitted elsewhere).
     pub fn from_params(params: BetaGeoParams) -> Result<Self> {
         check_params("BG/NBD", &params.to_array(), &["r", "alpha", "a", "b"])?;
-        Ok(BetaGeo { params, log_likelihood: 0.0, standard_errors: None, penalizer: 0.0, customers: 0.0 })
+        Ok(BetaGeo { params, log_likelihood: 0.0, standard_errors: None, penalizer: 0.0, customers: 0.0, diagnostics: None })
     }
 
     /// E[X(t)] for a customer who has just made a first purchase (FHL 2005, eq. 9).
@@ -100,12 +104,12 @@ impl BetaGeo {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        write_model(b"BGNB", &self.params.to_array(), self.log_likelihood, self.penalizer, self.customers, &self.standard_errors)
+        write_model(b"BGNB", &self.params.to_array(), self.log_likelihood, self.penalizer, self.customers, &self.standard_errors, &self.diagnostics)
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (params, log_likelihood, penalizer, customers, standard_errors) = read_model(bytes, b"BGNB")?;
-        Ok(BetaGeo { params: BetaGeoParams::from_array(&params), log_likelihood, standard_errors, penalizer, customers })
+        let (params, log_likelihood, penalizer, customers, standard_errors, diagnostics) = read_model(bytes, b"BGNB")?;
+        Ok(BetaGeo { params: BetaGeoParams::from_array(&params), log_likelihood, standard_errors, penalizer, customers, diagnostics })
     }
 }
 
@@ -159,6 +163,7 @@ pub struct Fitted {
     pub log_likelihood: f64,
     pub standard_errors: Option<Vec<f64>>,
     pub customers: f64,
+    pub diagnostics: Option<Diagnostics>,
 }
 
 /// Mean negative penalised log-likelihood of the (M)BG/NBD over grouped rows, with the analytic
@@ -464,7 +469,11 @@ pub(crate) fn fit_beta_geometric_checked(summary: &Summary, penalizer: f64, shif
     }
     let n = data.total_weight;
     let standard_errors = optimize::standard_errors_from_hessian(&hessian, n, penalizer);
-    Ok(Fitted { params, log_likelihood, standard_errors, customers: n })
+    let (a, b) = (params[2], params[3]);
+    let dropout = (a < 1e-3 || a / (a + b) < 1e-3).then_some("a → 0 or b → ∞");
+    let gradient_norm = optimize::gradient_norm(&objective, &best.theta);
+    let diagnostics = diagnose(model, &best, gradient_norm, &["r", "alpha", "a", "b"], &params, &standard_errors, dropout, data.repeat_weight);
+    Ok(Fitted { params, log_likelihood, standard_errors, customers: n, diagnostics: Some(diagnostics) })
 }
 
 /// P(alive at T): FHL 2005 eq. (A.?) / their note: 1 / (1 + δ a/(b+x−1) ((α+T)/(α+tx))^{r+x});
@@ -591,18 +600,19 @@ pub(crate) fn probability_no_purchase(p: &[f64], horizon: f64, x: f64, tx: f64, 
     (1.0 - alive) + alive * stay_quiet
 }
 
-pub(crate) fn write_model(kind: &[u8; 4], params: &[f64], ll: f64, penalizer: f64, customers: f64, se: &Option<Vec<f64>>) -> Vec<u8> {
+pub(crate) fn write_model(kind: &[u8; 4], params: &[f64], ll: f64, penalizer: f64, customers: f64, se: &Option<Vec<f64>>, diagnostics: &Option<Diagnostics>) -> Vec<u8> {
     let mut w = Writer::new(kind);
     w.put_f64s(params);
     w.put_f64(ll);
     w.put_f64(penalizer);
     w.put_f64(customers);
     super::write_standard_errors(&mut w, se);
+    Diagnostics::write(diagnostics, &mut w);
     w.finish()
 }
 
 #[allow(clippy::type_complexity)]
-pub(crate) fn read_model(bytes: &[u8], kind: &[u8; 4]) -> Result<(Vec<f64>, f64, f64, f64, Option<Vec<f64>>)> {
+pub(crate) fn read_model(bytes: &[u8], kind: &[u8; 4]) -> Result<(Vec<f64>, f64, f64, f64, Option<Vec<f64>>, Option<Diagnostics>)> {
     let mut reader = Reader::open(bytes, kind)?;
     let params = super::read_positive_params(&mut reader, 4)?;
     let ll = reader.get_finite_f64()?;
@@ -612,8 +622,9 @@ pub(crate) fn read_model(bytes: &[u8], kind: &[u8; 4]) -> Result<(Vec<f64>, f64,
         return Err(Error::corrupt("negative penalizer or customer count"));
     }
     let se = super::read_standard_errors(&mut reader, 4)?;
+    let diagnostics = Diagnostics::read(&mut reader)?;
     reader.finish()?;
-    Ok((params, ll, penalizer, customers, se))
+    Ok((params, ll, penalizer, customers, se, diagnostics))
 }
 
 #[cfg(test)]

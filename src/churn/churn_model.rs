@@ -48,6 +48,8 @@
 //!    everyone), when fewer than [`MIN_REPEAT_BUYERS`] customers have a repeat purchase, and when
 //!    the chosen risk's held-out AUC is within noise of 0.5 (|AUC − 0.5| < 1.96 × its standard
 //!    deviation under no signal at equal classes, [`auc_within_noise`]).
+//!    Then the BG/NBD model's own fit diagnostics ([`crate::churn::diagnostics`]: a parameter at a
+//!    bound, flat likelihood, no convergence), each once.
 //!    Numbers in warnings are written with integer formatting (float formatting is heavy in wasm).
 //!
 //! On the full CDNOW cohort (fit to 1997-09-30, horizon 273 days) this gives AUC 0.7719 and
@@ -56,7 +58,6 @@
 //! in fitting and in [`ChurnModel::score`].
 
 use crate::decimal::{Decimal, Fixed};
-use ndarray::Array2;
 
 use crate::churn::bg_nbd::{BetaGeo, BetaGeoOptions};
 use crate::churn::no_dropout::fit_no_dropout;
@@ -187,6 +188,9 @@ pub struct ChurnScores {
     /// 0 when the transactions have no amounts.
     pub clv: Vec<f64>,
     pub segment: Vec<String>,
+    /// A short reason per customer ("no purchase for 140 days; usually every 35",
+    /// [`crate::churn::reason`]).
+    pub reason: Vec<String>,
 }
 
 /// A fitted churn model.
@@ -245,9 +249,11 @@ fn in_weeks(summary: &Summary) -> Summary {
 
 /// The layer's features for every customer of a weekly summary (names in [`FEATURE_NAMES`]);
 /// `p0_window` and `alive` are the BTYD's P(no purchase in the label window) and P(alive).
-fn features(s: &Summary, p0_window: &[f64], alive: &[f64]) -> Array2<f64> {
+/// Row-major, [`FEATURE_COUNT`] values per customer (plain slices rather than ndarray: its
+/// generic code cost the full build ~1 KB gzipped for what is a strided loop here).
+fn features(s: &Summary, p0_window: &[f64], alive: &[f64]) -> Vec<f64> {
     let n = s.len();
-    let mut x = Array2::<f64>::zeros((n, FEATURE_COUNT));
+    let mut x = Vec::with_capacity(n * FEATURE_COUNT);
     for i in 0..n {
         let frequency = s.frequency[i];
         let t = s.t[i];
@@ -267,15 +273,13 @@ fn features(s: &Summary, p0_window: &[f64], alive: &[f64]) -> Array2<f64> {
             overdue.ln_1p(),
             if frequency == 0.0 { 1.0 } else { 0.0 },
         ];
-        for (j, v) in row.into_iter().enumerate() {
-            x[[i, j]] = v;
-        }
+        x.extend_from_slice(&row);
     }
     x
 }
 
 impl SupervisedLayer {
-    fn probability(&self, row: ndarray::ArrayView1<f64>) -> f64 {
+    fn probability(&self, row: &[f64]) -> f64 {
         let mut z = self.intercept;
         for j in 0..FEATURE_COUNT {
             z += self.coefficients[j] * (row[j] - self.mean[j]) / self.scale[j];
@@ -385,25 +389,21 @@ struct LayerFit {
     intercept: f64,
 }
 
-fn fit_logistic(x: &Array2<f64>, y: &[bool]) -> Result<LayerFit> {
-    let n = x.nrows();
+fn fit_logistic(x: &[f64], y: &[bool]) -> Result<LayerFit> {
+    let n = x.len() / FEATURE_COUNT;
     let mut mean = vec![0.0; FEATURE_COUNT];
     let mut scale = vec![1.0; FEATURE_COUNT];
     for j in 0..FEATURE_COUNT {
-        let column = x.column(j);
-        let m = column.sum() / n as f64;
-        let var = column.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n as f64;
+        let column = || x.iter().skip(j).step_by(FEATURE_COUNT);
+        let m = column().sum::<f64>() / n as f64;
+        let var = column().map(|v| (v - m) * (v - m)).sum::<f64>() / n as f64;
         mean[j] = m;
         // A constant feature (e.g. spend without amounts) is left unscaled; its coefficient is 0.
         scale[j] = if var > 1e-18 { var.sqrt() } else { 1.0 };
     }
-    let mut standardised = x.clone();
-    for j in 0..FEATURE_COUNT {
-        standardised.column_mut(j).mapv_inplace(|v| (v - mean[j]) / scale[j]);
-    }
+    let rows: Vec<f64> = x.iter().enumerate().map(|(k, v)| (v - mean[k % FEATURE_COUNT]) / scale[k % FEATURE_COUNT]).collect();
     // A light L2 penalty (alpha = 1 on a summed loss over hundreds+ of customers), the objective
     // of linfa-logistic's LogisticRegression::default().alpha(1.0) (see churn::logistic).
-    let rows: Vec<f64> = standardised.iter().copied().collect();
     let fitted = fit_logistic_regression(&rows, FEATURE_COUNT, y, 1.0)
         .map_err(|e| Error::NotIdentifiable(format!("churn layer: {e}")))?;
     Ok(LayerFit { mean, scale, coefficients: fitted.coefficients, intercept: fitted.intercept })
@@ -520,8 +520,9 @@ impl ChurnModel {
         Rng::new(seed).shuffle(&mut order);
         let held_count = ((n as f64) * HELD_OUT_SHARE).round() as usize;
         let (held, train) = order.split_at(held_count);
-        let pick = |rows: &[usize]| -> (Array2<f64>, Vec<bool>) {
-            (x.select(ndarray::Axis(0), rows), rows.iter().map(|&r| labels[r]).collect())
+        let pick = |rows: &[usize]| -> (Vec<f64>, Vec<bool>) {
+            let x_rows = rows.iter().flat_map(|&r| x[r * FEATURE_COUNT..(r + 1) * FEATURE_COUNT].iter().copied()).collect();
+            (x_rows, rows.iter().map(|&r| labels[r]).collect())
         };
         let (x_train, y_train) = pick(train);
         let (x_held, y_held) = pick(held);
@@ -535,7 +536,7 @@ impl ChurnModel {
             platt_a: 0.0,
             platt_b: 1.0,
         };
-        let p_layer: Vec<f64> = x_held.rows().into_iter().map(|r| trial_layer.probability(r)).collect();
+        let p_layer: Vec<f64> = x_held.chunks_exact(FEATURE_COUNT).map(|r| trial_layer.probability(r)).collect();
         let p_btyd: Vec<f64> = held.iter().map(|&r| p0_split[r]).collect();
         validation.btyd_log_loss = log_loss(&p_btyd, &y_held);
         validation.supervised_log_loss = log_loss(&p_layer, &y_held);
@@ -566,7 +567,7 @@ impl ChurnModel {
         let p0_horizon = btyd.probability_no_purchase(horizon_weeks, full)?;
         let alive = btyd.probability_alive(full)?;
         let x_full = features(full, &p0_window, &alive);
-        let z: Vec<f64> = x_full.rows().into_iter().map(|r| logit(layer.probability(r))).collect();
+        let z: Vec<f64> = x_full.chunks_exact(FEATURE_COUNT).map(|r| logit(layer.probability(r))).collect();
         let target: Vec<f64> =
             (0..full.len()).map(|i| to_horizon(sigmoid(z[i]), p0_window[i], p0_horizon[i])).collect();
         match platt_soft(&z, &target) {
@@ -615,8 +616,7 @@ impl ChurnModel {
             Some(layer) => {
                 let p0_window = self.btyd.probability_no_purchase(self.validation.label_window / 7.0, &s)?;
                 let x = features(&s, &p0_window, &probability_alive);
-                x.rows()
-                    .into_iter()
+                x.chunks_exact(FEATURE_COUNT)
                     .map(|r| sigmoid(layer.platt_a + layer.platt_b * logit(layer.probability(r))))
                     .collect()
             }
@@ -627,7 +627,8 @@ impl ChurnModel {
         }
         let clv = self.clv(&s)?;
         let segment = s.rfm(5)?.segment.into_iter().map(String::from).collect();
-        Ok(ChurnScores { customers: s.customers.clone(), risk, probability_alive, expected_purchases, clv, segment })
+        let reason = (0..n).map(|i| crate::churn::reason::reason(s.frequency[i], s.recency[i], s.t[i])).collect();
+        Ok(ChurnScores { customers: s.customers.clone(), risk, probability_alive, expected_purchases, clv, segment, reason })
     }
 
     /// CLV of every customer of a weekly summary (see [`ChurnScores::clv`]).
@@ -825,6 +826,13 @@ fn identification_warnings(btyd: &BetaGeo, full: &Summary, v: &ChurnValidation, 
     if v.held_out > 0 && auc_within_noise(auc, v.held_out) {
         // Which risk was chosen is `method`; the AUCs and the count are in `validation`.
         warnings.push("the chosen risk ranks no better than chance (held-out AUC within noise of 0.5)".into());
+    }
+    // The BTYD model's own fit diagnostics (`crate::churn::diagnostics`), less what was said
+    // above in the same words (dropout not identified, few repeat buyers).
+    for w in btyd.diagnostics.iter().flat_map(|d| &d.warnings) {
+        if !warnings.contains(w) {
+            warnings.push(w.clone());
+        }
     }
 }
 

@@ -37,6 +37,8 @@ pub struct GammaGamma {
     pub penalizer: f64,
     /// Number of repeat buyers the model was fitted on.
     pub customers: f64,
+    /// How the fit went (`None`: built from parameters, or loaded from older bytes).
+    pub diagnostics: Option<super::Diagnostics>,
 }
 
 /// (x, m̄) pairs merged with counts.
@@ -205,12 +207,16 @@ impl GammaGammaOptions {
             n,
             penalizer,
         );
+        let gradient_norm = optimize::gradient_norm(&objective, &best.theta);
+        // Gamma-Gamma has no dropout process; its customers are the repeat buyers.
+        let diagnostics = super::diagnostics::diagnose("Gamma-Gamma", &best, gradient_norm, &["p", "q", "gamma"], &params, &standard_errors, None, n);
         Ok(GammaGamma {
             params: GammaGammaParams { p: params[0], q: params[1], gamma: params[2] },
             log_likelihood,
             standard_errors,
             penalizer,
             customers: n,
+            diagnostics: Some(diagnostics),
         })
     }
 }
@@ -222,7 +228,7 @@ impl GammaGamma {
 
     pub fn from_params(params: GammaGammaParams) -> Result<Self> {
         super::bg_nbd::check_params("Gamma-Gamma", &[params.p, params.q, params.gamma], &["p", "q", "gamma"])?;
-        Ok(GammaGamma { params, log_likelihood: 0.0, standard_errors: None, penalizer: 0.0, customers: 0.0 })
+        Ok(GammaGamma { params, log_likelihood: 0.0, standard_errors: None, penalizer: 0.0, customers: 0.0, diagnostics: None })
     }
 
     pub fn params(&self) -> Vec<(&'static str, f64)> {
@@ -268,6 +274,7 @@ impl GammaGamma {
         w.put_f64(self.penalizer);
         w.put_f64(self.customers);
         super::write_standard_errors(&mut w, &self.standard_errors);
+        super::Diagnostics::write(&self.diagnostics, &mut w);
         w.finish()
     }
 
@@ -281,6 +288,7 @@ impl GammaGamma {
             return Err(Error::corrupt("negative penalizer or customer count"));
         }
         let standard_errors = super::read_standard_errors(&mut r, 3)?;
+        let diagnostics = super::Diagnostics::read(&mut r)?;
         r.finish()?;
         Ok(GammaGamma {
             params: GammaGammaParams { p: params[0], q: params[1], gamma: params[2] },
@@ -288,6 +296,7 @@ impl GammaGamma {
             standard_errors,
             penalizer,
             customers,
+            diagnostics,
         })
     }
 }

@@ -40,6 +40,8 @@ pub struct ModifiedBetaGeo {
     pub standard_errors: Option<Vec<f64>>,
     pub penalizer: f64,
     pub customers: f64,
+    /// How the fit went (`None`: built from parameters, or loaded from older bytes).
+    pub diagnostics: Option<super::Diagnostics>,
 }
 
 impl ModifiedBetaGeo {
@@ -55,12 +57,13 @@ impl ModifiedBetaGeo {
             standard_errors: fit.standard_errors,
             penalizer: options.penalizer,
             customers: fit.customers,
+            diagnostics: fit.diagnostics,
         })
     }
 
     pub fn from_params(params: ModifiedBetaGeoParams) -> Result<Self> {
         bg_nbd::check_params("MBG/NBD", &params.to_array(), &["r", "alpha", "a", "b"])?;
-        Ok(ModifiedBetaGeo { params, log_likelihood: 0.0, standard_errors: None, penalizer: 0.0, customers: 0.0 })
+        Ok(ModifiedBetaGeo { params, log_likelihood: 0.0, standard_errors: None, penalizer: 0.0, customers: 0.0, diagnostics: None })
     }
 
     /// E[X(t)] for a new customer (Batislam et al. 2007, eq. 12).
@@ -72,12 +75,12 @@ impl ModifiedBetaGeo {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        bg_nbd::write_model(b"MBGN", &self.params.to_array(), self.log_likelihood, self.penalizer, self.customers, &self.standard_errors)
+        bg_nbd::write_model(b"MBGN", &self.params.to_array(), self.log_likelihood, self.penalizer, self.customers, &self.standard_errors, &self.diagnostics)
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (params, log_likelihood, penalizer, customers, standard_errors) = bg_nbd::read_model(bytes, b"MBGN")?;
-        Ok(ModifiedBetaGeo { params: ModifiedBetaGeoParams::from_array(&params), log_likelihood, standard_errors, penalizer, customers })
+        let (params, log_likelihood, penalizer, customers, standard_errors, diagnostics) = bg_nbd::read_model(bytes, b"MBGN")?;
+        Ok(ModifiedBetaGeo { params: ModifiedBetaGeoParams::from_array(&params), log_likelihood, standard_errors, penalizer, customers, diagnostics })
     }
 }
 

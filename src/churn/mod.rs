@@ -11,17 +11,22 @@
 
 pub mod bg_nbd;
 pub mod clv;
+pub mod diagnostics;
 pub mod gamma_gamma;
 pub mod logistic;
 pub mod mbg_nbd;
 pub mod no_dropout;
 pub mod optimize;
 pub mod pareto_nbd;
+pub mod reason;
+#[cfg(feature = "fit")]
+pub mod reliability;
 #[cfg(feature = "fit")]
 pub mod simulate;
 pub mod special;
 
 pub use bg_nbd::{BetaGeo, BetaGeoOptions, BetaGeoParams};
+pub use diagnostics::Diagnostics;
 pub use clv::{customer_lifetime_value, ClvOptions};
 pub use gamma_gamma::{GammaGamma, GammaGammaOptions, GammaGammaParams};
 pub use mbg_nbd::{ModifiedBetaGeo, ModifiedBetaGeoOptions, ModifiedBetaGeoParams};

@@ -47,6 +47,13 @@ pub fn fit_no_dropout(summary: &Summary, penalizer: f64) -> Result<BetaGeo> {
         standard_errors: None,
         penalizer,
         customers: fit.customers,
+        // The optimiser's report of the BG/NBD fit that ran to a → 0; of its warnings only the
+        // repeat-buyer count still applies (a at its bound, no dropout, a flat likelihood in a
+        // and b are what this model is: `ChurnModel` says it fell back to it).
+        diagnostics: fit.diagnostics.map(|mut d| {
+            d.warnings.retain(|w| w.starts_with("only "));
+            d
+        }),
     })
 }
 

@@ -417,6 +417,14 @@ pub fn minimize(objective: &dyn Objective, starts: &[Vec<f64>], settings: &Setti
     best.ok_or_else(|| Error::NotIdentifiable(format!("{what}: the log-likelihood is not finite at any starting point")))
 }
 
+/// Euclidean norm of the objective's gradient at `theta` (log-parameters): the `gradientNorm` of
+/// a fit's diagnostics, of the objective the fit minimised.
+pub fn gradient_norm(objective: &dyn Objective, theta: &[f64]) -> f64 {
+    let mut gradient = vec![0.0; theta.len()];
+    evaluate(objective, theta, &mut gradient);
+    dot(&gradient, &gradient).sqrt()
+}
+
 /// Hessian of `f` at `x` by central differences with relative steps (natural parameters).
 pub fn numerical_hessian(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
     let n = x.len();

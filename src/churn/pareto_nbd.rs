@@ -52,6 +52,8 @@ pub struct ParetoNbd {
     pub standard_errors: Option<Vec<f64>>,
     pub penalizer: f64,
     pub customers: f64,
+    /// How the fit went (`None`: built from parameters, or loaded from older bytes).
+    pub diagnostics: Option<super::Diagnostics>,
 }
 
 /// ln of the two parts of the individual likelihood, without the factor
@@ -552,12 +554,20 @@ impl ParetoNbdOptions {
             }
         };
         check_fitted(model, &["r", "alpha", "s", "beta"], &params, log_likelihood)?;
+        // β/s is the mean time to dropout's scale: beyond 1000 observation periods, hardly
+        // anyone drops out within the data (module docs of `diagnostics`).
+        let (s, beta) = (params[2], params[3]);
+        let dropout = (s < 1e-2 || beta / s > 1e3 * mean_t).then_some("s → 0 or β/s → ∞");
+        let gradient_norm = optimize::gradient_norm(&objective, &best.theta);
+        let diagnostics =
+            super::diagnostics::diagnose(model, &best, gradient_norm, &["r", "alpha", "s", "beta"], &params, &standard_errors, dropout, data.repeat_weight);
         Ok(ParetoNbd {
             params: ParetoNbdParams::from_array(&params),
             log_likelihood,
             standard_errors,
             penalizer,
             customers: n,
+            diagnostics: Some(diagnostics),
         })
     }
 }
@@ -569,7 +579,7 @@ impl ParetoNbd {
 
     pub fn from_params(params: ParetoNbdParams) -> Result<Self> {
         super::bg_nbd::check_params("Pareto/NBD", &params.to_array(), &["r", "alpha", "s", "beta"])?;
-        Ok(ParetoNbd { params, log_likelihood: 0.0, standard_errors: None, penalizer: 0.0, customers: 0.0 })
+        Ok(ParetoNbd { params, log_likelihood: 0.0, standard_errors: None, penalizer: 0.0, customers: 0.0, diagnostics: None })
     }
 
     /// E[X(t)] for a new customer: r β / (α (s−1)) · [1 − (β/(β+t))^{s−1}] (SMC 1987, eq. 17;
@@ -582,12 +592,12 @@ impl ParetoNbd {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        super::bg_nbd::write_model(b"PNBD", &self.params.to_array(), self.log_likelihood, self.penalizer, self.customers, &self.standard_errors)
+        super::bg_nbd::write_model(b"PNBD", &self.params.to_array(), self.log_likelihood, self.penalizer, self.customers, &self.standard_errors, &self.diagnostics)
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (params, log_likelihood, penalizer, customers, standard_errors) = super::bg_nbd::read_model(bytes, b"PNBD")?;
-        Ok(ParetoNbd { params: ParetoNbdParams::from_array(&params), log_likelihood, standard_errors, penalizer, customers })
+        let (params, log_likelihood, penalizer, customers, standard_errors, diagnostics) = super::bg_nbd::read_model(bytes, b"PNBD")?;
+        Ok(ParetoNbd { params: ParetoNbdParams::from_array(&params), log_likelihood, standard_errors, penalizer, customers, diagnostics })
     }
 }
 

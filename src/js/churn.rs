@@ -27,6 +27,21 @@ fn standard_errors(names: &[(&'static str, f64)], se: &Option<Vec<f64>>) -> JsVa
     }
 }
 
+/// `m.diagnostics`: `{ converged, iterations, gradientNorm, standardErrors, warnings }`, with a
+/// NaN standard error where the information matrix gave none; `null` when the model has no
+/// diagnostics (built from parameters, or loaded from bytes saved before they existed).
+fn diagnostics(names: &[(&'static str, f64)], se: &Option<Vec<f64>>, d: &Option<crate::churn::Diagnostics>) -> JsValue {
+    let Some(d) = d else { return JsValue::NULL };
+    let out = Object::new();
+    set(&out, "converged", d.converged);
+    set(&out, "iterations", d.iterations);
+    set(&out, "gradientNorm", d.gradient_norm);
+    let se = se.clone().unwrap_or_else(|| vec![f64::NAN; names.len()]);
+    set(&out, "standardErrors", standard_errors(names, &Some(se)));
+    set(&out, "warnings", string_array(&d.warnings));
+    out.into()
+}
+
 /// One JS class per count model: the same methods, one core call each.
 macro_rules! count_model_class {
     ($js:ident, $name:literal, $model:ty) => {
@@ -51,6 +66,11 @@ macro_rules! count_model_class {
             #[wasm_bindgen(getter = standardErrors)]
             pub fn standard_errors(&self) -> JsValue {
                 standard_errors(&self.inner.params(), &self.inner.standard_errors)
+            }
+            /// How the fit went, or `null` (see [`diagnostics`]).
+            #[wasm_bindgen(getter)]
+            pub fn diagnostics(&self) -> JsValue {
+                diagnostics(&self.inner.params(), &self.inner.standard_errors, &self.inner.diagnostics)
             }
             #[wasm_bindgen(js_name = probabilityAlive)]
             pub fn probability_alive(&self, summary: &JsSummary) -> JsResult<Float64Array> {
@@ -123,6 +143,11 @@ impl JsGammaGamma {
     pub fn standard_errors(&self) -> JsValue {
         standard_errors(&self.inner.params(), &self.inner.standard_errors)
     }
+    /// How the fit went, or `null` (see [`diagnostics`]).
+    #[wasm_bindgen(getter)]
+    pub fn diagnostics(&self) -> JsValue {
+        diagnostics(&self.inner.params(), &self.inner.standard_errors, &self.inner.diagnostics)
+    }
     /// Expected mean spend per transaction of each customer.
     #[wasm_bindgen(js_name = expectedSpend)]
     pub fn expected_spend(&self, summary: &JsSummary) -> JsResult<Float64Array> {
@@ -165,6 +190,8 @@ fn scores_object(scores: ChurnScores) -> Object {
     set(&out, "expectedPurchases", f64_array(&scores.expected_purchases));
     set(&out, "clv", f64_array(&scores.clv));
     set(&out, "segment", string_array(&scores.segment));
+    // One string, split in JS (npm/extend-classes.js): one decode instead of one per customer.
+    set(&out, "reason", scores.reason.join("\n"));
     out
 }
 

@@ -200,3 +200,77 @@ test("ChurnModel penalizer: accepted, passed to the BG/NBD fit, and checked", ()
   throwsError(assert, () => r.ChurnModel.fit(tx, { penalizer: "x" }), /penalizer must be a number, got string/);
   throwsError(assert, () => BetaGeo.fit(s, { penalizer: -1 }), /penalizer must be >= 0/);
 });
+
+test("diagnostics: CDNOW fits converge without warnings; kept through the bytes; a tiny shop is warned", () => {
+  for (const [name, Model, keys] of [["BetaGeo", BetaGeo, ["r", "alpha", "a", "b"]], ["ModifiedBetaGeo", r.ModifiedBetaGeo, ["r", "alpha", "a", "b"]],
+    ["ParetoNbd", r.ParetoNbd, ["r", "alpha", "s", "beta"]], ["GammaGamma", GammaGamma, ["p", "q", "gamma"]]]) {
+    const m = Model.fit(sample);
+    const d = m.diagnostics;
+    assert.equal(d.converged, true, name);
+    assert.ok(Number.isInteger(d.iterations) && d.iterations >= 1, name);
+    assert.ok(d.gradientNorm >= 0 && d.gradientNorm < 1e-6, `${name} ${d.gradientNorm}`);
+    assert.deepEqual(d.warnings, [], name);
+    assert.deepEqual(Object.keys(d.standardErrors), keys, name);
+    for (const k of keys) assert.equal(d.standardErrors[k], m.standardErrors[k], `${name} ${k}`);
+    assert.deepEqual(Model.fromBytes(m.toBytes()).diagnostics, d, name);
+  }
+  // A tiny shop: few repeat buyers, said in plain words.
+  const tiny = Summary.fromColumns({ frequency: [0, 1, 2, 0, 3, 1, 0, 0], recency: [0, 4, 9, 0, 20, 2, 0, 0], T: [30, 30, 31, 25, 33, 30, 28, 22] });
+  const w = BetaGeo.fit(tiny, { penalizer: 0.01 }).diagnostics.warnings;
+  assert.ok(w.includes("only 4 repeat buyers (< 30): rates poorly determined"), w.join("\n"));
+});
+
+test("churn.score(...).reason: one per customer; one-time buyers and long silences are named", () => {
+  const tx = Transactions.fromColumns(cdnowColumns("CDNOW_sample.txt"));
+  const churn = r.ChurnModel.fit(tx, { seed: 1 });
+  const scores = churn.score(tx);
+  assert.equal(scores.reason.length, scores.customers.length);
+  const days = tx.summary({ unit: "day" });
+  const at = new Map(days.customers.map((c, i) => [c, i]));
+  let once = 0, quiet = 0;
+  scores.customers.forEach((c, i) => {
+    const j = at.get(c), x = days.frequency[j], rec = days.recency[j], T = days.T[j];
+    if (x === 0) {
+      once++;
+      assert.equal(scores.reason[i], `one purchase, ${Math.round(T)} days ago`, c);
+    } else if (T - rec >= 5 * (rec / x)) {
+      quiet++;
+      assert.ok(scores.reason[i].startsWith(`no purchase for ${Math.round(T - rec)} days; usually every `), `${c}: ${scores.reason[i]}`);
+    }
+  });
+  assert.ok(once > 100 && quiet > 20, `${once} ${quiet}`);
+  assert.deepEqual(churn.scoreSummary(tx.summary({ unit: "week" })).reason, scores.reason);
+});
+
+test("reliability: bins, counts and ECE match an independent computation; bad input is a clear error", () => {
+  // Deterministic pseudo-random risks and outcomes (a small LCG).
+  let state = 7;
+  const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const risk = Array.from({ length: 5000 }, () => next());
+  risk.push(0, 1, 0.5);
+  const outcome = risk.map((p) => next() < Math.min(1, p * 1.2));
+  for (const bins of [10, 7]) {
+    const got = bins === 10 ? r.reliability(risk, outcome) : r.reliability(Float64Array.from(risk), Uint8Array.from(outcome, Number), { bins });
+    const count = new Array(bins).fill(0), sumP = new Array(bins).fill(0), sumY = new Array(bins).fill(0);
+    risk.forEach((p, i) => {
+      const b = p === 1 ? bins - 1 : Math.floor(p * bins);
+      count[b]++; sumP[b] += p; sumY[b] += outcome[i] ? 1 : 0;
+    });
+    assert.deepEqual([...got.count], count);
+    let e = 0;
+    for (let b = 0; b < bins; b++) {
+      assert.ok(Math.abs(got.predicted[b] - sumP[b] / count[b]) < 1e-12 && Math.abs(got.observed[b] - sumY[b] / count[b]) < 1e-12, `bin ${b}`);
+      e += (count[b] / risk.length) * Math.abs(sumP[b] / count[b] - sumY[b] / count[b]);
+    }
+    assert.ok(Math.abs(got.ece - e) < 1e-12, `${got.ece} vs ${e}`);
+    assert.ok(got.ece > 0.02, `miscalibrated on purpose: ${got.ece}`);
+  }
+  const empty = r.reliability([0.05], [true], { bins: 2 });
+  assert.ok(Number.isNaN(empty.predicted[1]) && empty.count[1] === 0);
+  throwsError(assert, () => r.reliability([0.1, 0.2], [true]), /risk has 2 values but outcome has 1/);
+  throwsError(assert, () => r.reliability([0.1, 1.2], [true, false]), /risk\[1\] must be a number in \[0, 1\], got 1\.2/);
+  throwsError(assert, () => r.reliability([0.1], [2]), /outcome\[0\] must be true or false/);
+  throwsError(assert, () => r.reliability([0.1], Uint8Array.of(3)), /outcome\[0\] must be 0 or 1, got 3/);
+  throwsError(assert, () => r.reliability([0.1], [true], { bins: 1 }), /bins must be a whole number between 2 and 100, got 1/);
+  throwsError(assert, () => r.reliability([0.1], [true], { bins: 101 }), /bins/);
+});

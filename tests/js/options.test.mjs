@@ -45,6 +45,7 @@ function invokers(m) {
   const csv = "customer,time,amount\na,2024-01-01,3\n", mapping = { customer: "customer", time: "time" };
   return {
     "customerLifetimeValue options": { base: { horizon: 52 }, call: (o) => m.customerLifetimeValue(bg, gg, s, o) },
+    "reliability options": { call: (o) => m.reliability([0.5], [true], o) },
     "evaluateRecommender options": { base: { splitTime: Date.UTC(2024, 0, 20) }, call: (o) => m.evaluateRecommender(tx, o) },
     "Transactions.fromColumns columns": { base: columns, call: (o) => m.Transactions.fromColumns(o) },
     "Transactions.fromColumns options": { call: (o) => m.Transactions.fromColumns(columns, o) },
@@ -102,7 +103,7 @@ function nearMisses(key) {
 const FIT_ONLY = [
   "evaluateRecommender options", "Transactions.fromCsv mapping", "Transactions.fromCsv options",
   ...["BetaGeo", "ModifiedBetaGeo", "ParetoNbd", "GammaGamma", "ChurnModel", "Recommender"].map((k) => `${k}.fit options`),
-  "new OfferSimulator options",
+  "new OfferSimulator options", "reliability options",
 ];
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -39,6 +39,9 @@ for (const kind of ["BetaGeo", "ModifiedBetaGeo", "ParetoNbd"]) {
     const loaded = serve[kind].fromBytes(fitted.toBytes());
     const { f, s } = summaries();
     assert.deepEqual(loaded.params, fitted.params);
+    // The fit's diagnostics travel in the bytes and load without the fitting code.
+    assert.equal(fitted.diagnostics.converged, true);
+    assert.deepEqual(loaded.diagnostics, fitted.diagnostics);
     assert.deepEqual(loaded.probabilityAlive(s), fitted.probabilityAlive(f));
     assert.deepEqual(loaded.expectedPurchases(39, s), fitted.expectedPurchases(39, f));
     assert.deepEqual(loaded.probabilityNoPurchase(13, s), fitted.probabilityNoPurchase(13, f));
@@ -46,6 +49,7 @@ for (const kind of ["BetaGeo", "ModifiedBetaGeo", "ParetoNbd"]) {
     const spend = full.GammaGamma.fit(calibration);
     const spendLoaded = serve.GammaGamma.fromBytes(spend.toBytes());
     assert.deepEqual(spendLoaded.expectedSpend(s), spend.expectedSpend(f));
+    assert.deepEqual(spendLoaded.diagnostics, spend.diagnostics);
     const clv = { horizon: 52, discountRate: 0.002 };
     assert.deepEqual(serve.customerLifetimeValue(loaded, spendLoaded, s, clv), full.customerLifetimeValue(fitted, spend, f, clv));
   });

@@ -76,3 +76,41 @@ impl JsChurnModel {
         ChurnModel::fit(&tx.inner, options).map(|inner| JsChurnModel { inner }).map_err(to_js)
     }
 }
+
+/// `reliability(risk, outcome, { bins? (10) })`: a reliability diagram and the ECE
+/// (`crate::churn::reliability`); `outcome` booleans or a Uint8Array of 0/1.
+#[wasm_bindgen(js_name = reliability)]
+pub fn reliability_js(risk: JsValue, outcome: JsValue, options: JsValue) -> JsResult<js_sys::Object> {
+    let o = crate::js::options(&options, "reliability options", "bins")?;
+    let bins = integer_option(o.as_ref(), "bins", "options", 2.0, 100.0)?.unwrap_or(10) as usize;
+    let risk = number_column(&risk, "risk")?;
+    let outcome = outcome_column(&outcome)?;
+    let r = crate::churn::reliability::reliability(&risk, &outcome, bins).map_err(to_js)?;
+    let out = js_sys::Object::new();
+    set(&out, "predicted", f64_array(&r.predicted));
+    set(&out, "observed", f64_array(&r.observed));
+    set(&out, "count", js_sys::Uint32Array::from(&r.count[..]));
+    set(&out, "ece", r.ece);
+    Ok(out)
+}
+
+/// Outcomes as booleans: an array of `true`/`false`, or a Uint8Array of 0/1 (the index of any
+/// other value is named).
+fn outcome_column(value: &JsValue) -> JsResult<Vec<bool>> {
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        let bytes = bytes.to_vec();
+        if let Some(i) = bytes.iter().position(|b| *b > 1) {
+            return Err(js_error(format!("outcome[{i}] must be 0 or 1, got {}", bytes[i])));
+        }
+        return Ok(bytes.into_iter().map(|b| b == 1).collect());
+    }
+    if js_sys::Array::is_array(value) {
+        let array: &js_sys::Array = value.unchecked_ref();
+        return array
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.as_bool().ok_or_else(|| js_error(format!("outcome[{i}] must be true or false, got {}", type_name(&v)))))
+            .collect();
+    }
+    Err(js_error(format!("outcome must be an array of booleans or a Uint8Array, got {}", type_name(value))))
+}
