@@ -11,8 +11,20 @@
 //! rewards (a weakly penalised ridge on each offer's data alone, as in LinUCB, Li et al. 2010,
 //! eq. 5 — not the strongly shrunk value model, whose narrow widths let an offer wrongly judged
 //! bad stay unexplored). Offers that are clearly worse stop being explored beyond the
-//! uniform floor, so exploration costs less as the model learns. All probabilities are computed
-//! in closed form: `rank` reports exactly the probability each offer had of being shown first.
+//! uniform floor, so exploration costs less as the model learns.
+//!
+//! **No offer written off early** (the rule): *an eligible offer keeps a probability of at least
+//! ε/(2K) until it has at least 50 rewards and the 95 % interval of its gap to the greedy offer in
+//! this context (gap ± 1.96 sd(gap), the same sd as above) excludes 0.* Such an "unsettled" offer
+//! gets an extra ε/(2K) on top of its share, the others give up that mass pro rata
+//! (p ← (1 − m)·p + ε/(2K) with m = ε/(2K) × the number of unsettled offers), so the
+//! probabilities still sum to 1. Without it, an offer whose first rewards were unlucky could fall
+//! to the uniform floor ε/(10K) at a gap the data did not support, and stayed there: on the
+//! "hunters" shop (tests/offers_worlds) 4 runs in 32 captured only 29–54 % (docs/offers-exploration.md).
+//! Reasons show each offer's count, the 95 % half-width of its value and "exploring" while unsettled.
+//!
+//! All probabilities are computed in closed form: `rank` reports exactly the probability each
+//! offer had of being shown first.
 //!
 //! Events: each `rank` creates an event with a deterministic id (`<seed tag>-<counter>`, or
 //! `<seed tag>-<instance>-<counter>` when the ranker has an `instance` name, so a fleet of workers
@@ -46,6 +58,13 @@ const UNIFORM_EXPLORATION_SHARE: f64 = 0.1;
 /// exploring traffic on close contenders and captured more margin in the simulator (1 did worse,
 /// 10 no better).
 const EXPLORATION_SHARPNESS: f64 = 3.0;
+/// Share of ε that an unsettled offer is guaranteed, times 1/K: an offer keeps at least
+/// ε/(2K) until its value is settled (module docs).
+const UNSETTLED_FLOOR_SHARE: f64 = 0.5;
+/// Rewards an offer needs before it can be settled.
+const SETTLED_MIN_REWARDS: u64 = 50;
+/// Two-sided 95 % normal quantile: the interval of the gap must exclude 0.
+const SETTLED_Z: f64 = 1.96;
 /// Largest reward, CLV or order value accepted (keeps the regression statistics finite).
 pub const MAX_MONEY: f64 = 1e12;
 /// Most pending events a ranker keeps.
@@ -337,6 +356,35 @@ impl OfferRanker {
             s.probability[k] = uniform + adaptive * s.probability[k];
         }
         s.probability[best] += 1.0 - eps;
+        // The floor (module docs): every unsettled offer gets an extra ε/(2K) share, taken
+        // pro rata from all offers. A mixture rather than a max(p, floor), so the probabilities
+        // stay in closed form and sum to 1 without iterating.
+        let floor = eps * UNSETTLED_FLOOR_SHARE / k_eligible as f64;
+        let mut unsettled = 0usize;
+        for k in 0..k_eligible {
+            if !self.settled(s, k, noise) {
+                unsettled += 1;
+            }
+        }
+        if unsettled > 0 && floor > 0.0 {
+            let keep = 1.0 - floor * unsettled as f64;
+            for k in 0..k_eligible {
+                let extra = if self.settled(s, k, noise) { 0.0 } else { floor };
+                s.probability[k] = keep * s.probability[k] + extra;
+            }
+        }
+    }
+
+    /// Whether offer `k` of a scoring is settled for this context: it is the greedy one, or it
+    /// has `SETTLED_MIN_REWARDS` rewards and its gap to the greedy offer exceeds
+    /// `SETTLED_Z` × sd(gap) (the sd of the exploration weights, from the offers' own rewards).
+    fn settled(&self, s: &Scores, k: usize, noise: f64) -> bool {
+        let best = s.greedy;
+        if k == best {
+            return true;
+        }
+        let sd = (noise * (s.leverage[k] + s.leverage[best])).sqrt();
+        self.model.rewards_seen(s.eligible[k]) >= SETTLED_MIN_REWARDS && s.mean[best] - s.mean[k] > SETTLED_Z * sd
     }
 
     /// The probability of each eligible offer being shown first in `context`, as (offer index,
@@ -395,9 +443,12 @@ impl OfferRanker {
         format!("{}-{counter}", self.event_prefix())
     }
 
-    /// Short human text, e.g. "bonus points: +2.1 expected margin (340 rewards); lapsing
-    /// customer". Built with integer formatting (float formatting dominated `rank`'s time).
-    fn reason(&self, offer: usize, incremental: f64, context: &Context) -> String {
+    /// Short human text, e.g. "bonus points: +2.1 expected margin ±0.8 (340 rewards); lapsing
+    /// customer": the expected incremental margin, the 95 % half-width of the offer's value in
+    /// this context from its own rewards (1.96 × sd, the width that sizes exploration), its
+    /// reward count, and "exploring" while the offer is unsettled (kept at the floor, module
+    /// docs). Built with integer formatting (float formatting dominated `rank`'s time and size).
+    fn reason(&self, offer: usize, incremental: f64, half_width: f64, unsettled: bool, context: &Context) -> String {
         use std::fmt::Write;
         let o = &self.catalogue.offers()[offer];
         let who = if context.risk >= 0.6 {
@@ -407,24 +458,25 @@ impl OfferRanker {
         } else {
             "may lapse"
         };
-        let mut text = String::with_capacity(64);
+        let mut text = String::with_capacity(80);
         text.push_str(o.kind.label());
         if o.kind == OfferKind::None {
             text.push_str(": the control; ");
             text.push_str(who);
             return text;
         }
-        let tenths = (incremental * 10.0).round();
-        let tenths = if tenths.is_finite() { tenths.clamp(-1e15, 1e15) as i64 } else { 0 };
-        let sign = if tenths < 0 { '-' } else { '+' };
-        let abs = tenths.unsigned_abs();
-        let _ = write!(text, ": {sign}{}.{} expected margin", abs / 10, abs % 10);
+        text.push_str(": ");
+        push_tenths(&mut text, incremental, true);
+        text.push_str(" expected margin");
         let n = self.model.rewards_seen(offer);
         if n == 0 {
-            text.push_str(" (prior); ");
+            text.push_str(" (prior");
         } else {
-            let _ = write!(text, " ({n} rewards); ");
+            text.push_str(" \u{b1}");
+            push_tenths(&mut text, half_width, false);
+            let _ = write!(text, " ({n} rewards");
         }
+        text.push_str(if unsettled { ", exploring); " } else { "); " });
         text.push_str(who);
         text
     }
@@ -484,6 +536,8 @@ impl OfferRanker {
         let mut order: Vec<usize> = (0..s.eligible.len()).filter(|&k| k != chosen).collect();
         crate::sort::sort_by(&mut order, &|&x, &y| s.mean[y].total_cmp(&s.mean[x]).then(x.cmp(&y)));
         order.insert(0, chosen);
+        let noise = self.model.noise_variance();
+        let half_width = |k: usize| SETTLED_Z * (noise * s.leverage[k]).sqrt() * scale;
         let ranking = order
             .into_iter()
             .map(|k| {
@@ -494,7 +548,7 @@ impl OfferRanker {
                     index: a,
                     probability: s.probability[k],
                     expected_value: incremental,
-                    reason: self.reason(a, incremental, context),
+                    reason: self.reason(a, incremental, half_width(k), !self.settled(&s, k, noise), context),
                 }
             })
             .collect::<Vec<_>>();
@@ -770,6 +824,21 @@ fn check_money(context: &Context) -> Result<()> {
         return Err(Error::invalid(format!("context.orderValue must be at most {}", Scientific(MAX_MONEY))));
     }
     Ok(())
+}
+
+/// Appends `value` rounded to tenths ("2.1", with `signed` "+2.1" / "-2.1") by integer
+/// formatting (no float formatting machinery in the wasm).
+fn push_tenths(text: &mut String, value: f64, signed: bool) {
+    use std::fmt::Write;
+    let tenths = (value * 10.0).round();
+    let tenths = if tenths.is_finite() { tenths.clamp(-1e15, 1e15) as i64 } else { 0 };
+    if tenths < 0 {
+        text.push('-');
+    } else if signed {
+        text.push('+');
+    }
+    let abs = tenths.unsigned_abs();
+    let _ = write!(text, "{}.{}", abs / 10, abs % 10);
 }
 
 fn put_opt(w: &mut Writer, v: Option<f64>) {
