@@ -13,23 +13,12 @@
 //! bad stay unexplored). Offers that are clearly worse stop being explored beyond the
 //! uniform floor, so exploration costs less as the model learns.
 //!
-//! **No offer written off early** (the rule, one sentence): *an eligible offer keeps a
-//! probability of at least ε/(2K) until it has 50 rewards (its own mean then known to
-//! ±1.96 σ/√50 ≈ ±0.28 σ at 95 %), and after that is explored with weight Φ(−3·gap⁺/sd(gap)),
-//! where gap⁺ is the greedy offer's value minus the higher of the offer's two estimates — the
-//! shrunk value model's and its own rewards' alone (the exploration ridge, towards the prior) —
-//! so an offer whose own rewards rate it as high as the greedy one keeps the greedy offer's
-//! exploring weight however the shrunk model rates it.* The floor is a mixture
-//! (p ← (1 − m)·p + ε/(2K) for each floored offer, m = ε/(2K) × their number), so the
-//! probabilities still sum to 1. Why: the value model shrinks each offer hard towards the pooled
-//! one (100 pseudo-observations per segment mean), so an offer whose first rewards in a segment
-//! were few or unlucky was rated by the other offers' data, fell to the uniform floor ε/(10K),
-//! and got too few rewards to pull its estimate back: on the "hunters" shop (tests/offers_worlds)
-//! 12 runs in 200 captured below 60 % of the oracle's margin (29–57 %), with the best offer of
-//! the largest segment rated 1.5 money units too low after 5,000 rounds. A larger floor (ε/(2K)
-//! until the 95 % interval of the gap excludes 0) cost 6–7 points on average and did not remove
-//! them (docs/offers-exploration.md). Reasons show each offer's count, the 95 % half-width of
-//! its value and "exploring" while it is on the floor.
+//! Reasons show each offer's reward count and the 95 % half-width of its value in the context
+//! (from its own rewards, the width that sizes exploration). No extra exploration floor: floors
+//! of ε/(2K) (until 50 rewards, or until the 95 % interval of the gap excludes 0), unsharpened
+//! weights and optimism from each offer's own rewards were measured on the "hunters" shop's bad
+//! runs and did not remove them, at a cost of up to 7 points on average
+//! (docs/offers-exploration.md).
 //!
 //! All probabilities are computed in closed form: `rank` reports exactly the probability each
 //! offer had of being shown first.
@@ -66,11 +55,6 @@ const UNIFORM_EXPLORATION_SHARE: f64 = 0.1;
 /// exploring traffic on close contenders and captured more margin in the simulator (1 did worse,
 /// 10 no better).
 const EXPLORATION_SHARPNESS: f64 = 3.0;
-/// An offer with fewer than `FLOOR_REWARDS` rewards keeps at least `FLOOR_SHARE` × ε / K.
-const FLOOR_SHARE: f64 = 0.5;
-/// Rewards after which an offer leaves the floor: its own mean is then known to ±1.96 σ/√50
-/// ≈ ±0.28 σ (95 %), and the optimistic weight takes over.
-const FLOOR_REWARDS: u64 = 50;
 /// Two-sided 95 % normal quantile: the half-width shown in reasons.
 const INTERVAL_Z: f64 = 1.96;
 /// Largest reward, CLV or order value accepted (keeps the regression statistics finite).
@@ -163,8 +147,6 @@ pub(crate) struct Scores {
     pub eligible: Vec<usize>,
     /// Expected reward in money-scale units, aligned with `eligible`.
     pub mean: Vec<f64>,
-    /// Expected reward from each offer's own rewards alone (same units), aligned with `eligible`.
-    pub own: Vec<f64>,
     pub prior: Vec<f64>,
     pub estimates: Vec<PriorEstimate>,
     pub probability: Vec<f64>,
@@ -317,7 +299,6 @@ impl OfferRanker {
         let scale = self.economics.money_scale();
         let noise = self.model.noise_variance();
         s.mean.clear();
-        s.own.clear();
         s.prior.clear();
         s.estimates.clear();
         s.leverage.clear();
@@ -329,7 +310,6 @@ impl OfferRanker {
             let p = estimate.expected_reward / scale;
             FeatureMap::set_offer_features(&mut s.shared, &estimate, context.risk, a == none, scale);
             s.mean.push(p + self.model.correction(a, &s.shared));
-            s.own.push(p + self.model.own_correction(a, &s.shared));
             s.prior.push(p);
             s.estimates.push(estimate);
             s.leverage.push(self.model.leverage(a, &s.shared, &mut s.scratch));
@@ -358,9 +338,7 @@ impl OfferRanker {
                 0.5
             } else {
                 let sd = (noise * (s.leverage[k] + s.leverage[best])).sqrt().max(1e-12);
-                // Optimism (module docs): the offer's better estimate against the greedy one.
-                let z = (s.mean[best] - s.mean[k].max(s.own[k])).max(0.0) / sd;
-                normal_tail(EXPLORATION_SHARPNESS * z)
+                normal_tail(EXPLORATION_SHARPNESS * (s.mean[best] - s.mean[k]) / sd)
             };
             s.probability[k] = w;
             weights_total += w;
@@ -370,24 +348,6 @@ impl OfferRanker {
             s.probability[k] = uniform + adaptive * s.probability[k];
         }
         s.probability[best] += 1.0 - eps;
-        // The floor (module docs): every offer with fewer than `FLOOR_REWARDS` rewards gets an
-        // extra ε/(2K), taken pro rata from all offers. A mixture rather than max(p, floor), so
-        // the probabilities stay in closed form and sum to 1 without iterating.
-        let floor = eps * FLOOR_SHARE / k_eligible as f64;
-        let unsettled = (0..k_eligible).filter(|&k| !self.settled(s, k)).count();
-        if unsettled > 0 && floor > 0.0 {
-            let keep = 1.0 - floor * unsettled as f64;
-            for k in 0..k_eligible {
-                let extra = if self.settled(s, k) { 0.0 } else { floor };
-                s.probability[k] = keep * s.probability[k] + extra;
-            }
-        }
-    }
-
-    /// Whether offer `k` of a scoring is past the floor: the greedy one, or `FLOOR_REWARDS`
-    /// rewards learned.
-    fn settled(&self, s: &Scores, k: usize) -> bool {
-        k == s.greedy || self.model.rewards_seen(s.eligible[k]) >= FLOOR_REWARDS
     }
 
     /// The probability of each eligible offer being shown first in `context`, as (offer index,
@@ -449,9 +409,8 @@ impl OfferRanker {
     /// Short human text, e.g. "bonus points: +2.1 expected margin ±0.8 (340 rewards); lapsing
     /// customer": the expected incremental margin, the 95 % half-width of the offer's value in
     /// this context from its own rewards (1.96 × sd, the width that sizes exploration), its
-    /// reward count, and "exploring" while the offer is on the floor (fewer than 50 rewards,
-    /// module docs). Built with integer formatting (float formatting dominated `rank`'s time and size).
-    fn reason(&self, offer: usize, incremental: f64, half_width: f64, unsettled: bool, context: &Context) -> String {
+    /// and its reward count. Built with integer formatting (float formatting dominated `rank`'s time and size).
+    fn reason(&self, offer: usize, incremental: f64, half_width: f64, context: &Context) -> String {
         use std::fmt::Write;
         let o = &self.catalogue.offers()[offer];
         let who = if context.risk >= 0.6 {
@@ -479,7 +438,7 @@ impl OfferRanker {
             push_tenths(&mut text, half_width, false);
             let _ = write!(text, " ({n} rewards");
         }
-        text.push_str(if unsettled { ", exploring); " } else { "); " });
+        text.push_str("); ");
         text.push_str(who);
         text
     }
@@ -551,7 +510,7 @@ impl OfferRanker {
                     index: a,
                     probability: s.probability[k],
                     expected_value: incremental,
-                    reason: self.reason(a, incremental, half_width(k), !self.settled(&s, k), context),
+                    reason: self.reason(a, incremental, half_width(k), context),
                 }
             })
             .collect::<Vec<_>>();
@@ -861,4 +820,5 @@ fn get_opt(r: &mut Reader) -> Result<Option<f64>> {
         Ok(None)
     }
 }
+
 

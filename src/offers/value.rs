@@ -581,8 +581,6 @@ pub struct LinearValueModel {
     pub scale: Vec<f64>,
     /// θ_a per offer, recomputed after every update.
     coefficients: Vec<Vec<f64>>,
-    /// The offer's own-data coefficients (the `explore` ridge, towards the prior), per offer.
-    own: Vec<Vec<f64>>,
     /// Welford statistics of y, for the noise scale that sizes the confidence widths.
     pub y_count: u64,
     pub y_mean: f64,
@@ -622,7 +620,6 @@ impl LinearValueModel {
             explore: (0..offers).map(|_| RidgeStats::new(dim, vec![EXPLORE_PENALTY; dim])).collect(),
             scale,
             coefficients: vec![vec![0.0; dim]; offers],
-            own: vec![vec![0.0; dim]; offers],
             y_count: 0,
             y_mean: 0.0,
             y_m2: 0.0,
@@ -670,7 +667,6 @@ impl LinearValueModel {
             explore,
             scale,
             coefficients: vec![vec![0.0; dim]; offers],
-            own: vec![vec![0.0; dim]; offers],
             y_count,
             y_mean,
             y_m2,
@@ -691,11 +687,6 @@ impl LinearValueModel {
             let c = &mut self.coefficients[a];
             c.clear();
             c.extend((0..d).map(|i| stats.xy[i] + stats.penalty[i] * w[i]));
-            stats.solve(c);
-        }
-        for (a, stats) in self.explore.iter().enumerate() {
-            let c = &mut self.own[a];
-            c.clone_from(&stats.xy);
             stats.solve(c);
         }
     }
@@ -721,7 +712,7 @@ impl LinearValueModel {
         for s in &mut self.explore {
             s.grow(new_dim, EXPLORE_PENALTY);
         }
-        for c in self.coefficients.iter_mut().chain(self.own.iter_mut()) {
+        for c in &mut self.coefficients {
             c.resize(new_dim, 0.0);
         }
         self.recompute();
@@ -785,13 +776,6 @@ impl LinearValueModel {
     pub fn correction(&self, offer: usize, x: &[f64]) -> f64 {
         let c = &self.coefficients[offer];
         c.iter().zip(x).map(|(a, b)| a * b).sum()
-    }
-
-    /// Offer `a`'s correction to the prior from its own rewards alone (weak ridge, as the
-    /// exploration widths): what its data say, unshrunk towards the other offers.
-    #[inline]
-    pub fn own_correction(&self, offer: usize, x: &[f64]) -> f64 {
-        self.own[offer].iter().zip(x).map(|(a, b)| a * b).sum()
     }
 
     /// Noise variance of y (with two pseudo-observations of variance 0.15² so it is sane early).
