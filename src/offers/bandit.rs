@@ -408,8 +408,9 @@ impl OfferRanker {
 
     /// Short human text, e.g. "bonus points: +2.1 expected margin ±0.8 (340 rewards); lapsing
     /// customer": the expected incremental margin, the 95 % half-width of the offer's value in
-    /// this context from its own rewards (1.96 × sd, the width that sizes exploration), its
-    /// and its reward count. Built with integer formatting (float formatting dominated `rank`'s time and size).
+    /// this context from its own rewards (1.96 × sd, the width that sizes exploration) and its
+    /// reward count. Built with integer formatting (float formatting dominated `rank`'s time
+    /// and the wasm size).
     fn reason(&self, offer: usize, incremental: f64, half_width: f64, context: &Context) -> String {
         use std::fmt::Write;
         let o = &self.catalogue.offers()[offer];
