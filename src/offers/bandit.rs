@@ -11,8 +11,17 @@
 //! rewards (a weakly penalised ridge on each offer's data alone, as in LinUCB, Li et al. 2010,
 //! eq. 5 — not the strongly shrunk value model, whose narrow widths let an offer wrongly judged
 //! bad stay unexplored). Offers that are clearly worse stop being explored beyond the
-//! uniform floor, so exploration costs less as the model learns. All probabilities are computed
-//! in closed form: `rank` reports exactly the probability each offer had of being shown first.
+//! uniform floor, so exploration costs less as the model learns.
+//!
+//! Reasons show each offer's reward count and the 95 % half-width of its value in the context
+//! (from its own rewards, the width that sizes exploration). No extra exploration floor: floors
+//! of ε/(2K) (until 50 rewards, or until the 95 % interval of the gap excludes 0), unsharpened
+//! weights and optimism from each offer's own rewards were measured on the "hunters" shop's bad
+//! runs and did not remove them, at a cost of up to 7 points on average
+//! (docs/offers-exploration.md).
+//!
+//! All probabilities are computed in closed form: `rank` reports exactly the probability each
+//! offer had of being shown first.
 //!
 //! Events: each `rank` creates an event with a deterministic id (`<seed tag>-<counter>`, or
 //! `<seed tag>-<instance>-<counter>` when the ranker has an `instance` name, so a fleet of workers
@@ -46,6 +55,8 @@ const UNIFORM_EXPLORATION_SHARE: f64 = 0.1;
 /// exploring traffic on close contenders and captured more margin in the simulator (1 did worse,
 /// 10 no better).
 const EXPLORATION_SHARPNESS: f64 = 3.0;
+/// Two-sided 95 % normal quantile: the half-width shown in reasons.
+const INTERVAL_Z: f64 = 1.96;
 /// Largest reward, CLV or order value accepted (keeps the regression statistics finite).
 pub const MAX_MONEY: f64 = 1e12;
 /// Most pending events a ranker keeps.
@@ -404,9 +415,12 @@ impl OfferRanker {
         format!("{}-{counter}", self.event_prefix())
     }
 
-    /// Short human text, e.g. "bonus points: +2.1 expected margin (340 rewards); lapsing
-    /// customer". Built with integer formatting (float formatting dominated `rank`'s time).
-    fn reason(&self, offer: usize, incremental: f64, context: &Context) -> String {
+    /// Short human text, e.g. "bonus points: +2.1 expected margin ±0.8 (340 rewards); lapsing
+    /// customer": the expected incremental margin, the 95 % half-width of the offer's value in
+    /// this context from its own rewards (1.96 × sd, the width that sizes exploration) and its
+    /// reward count. Built with integer formatting (float formatting dominated `rank`'s time
+    /// and the wasm size).
+    fn reason(&self, offer: usize, incremental: f64, half_width: f64, context: &Context) -> String {
         use std::fmt::Write;
         let o = &self.catalogue.offers()[offer];
         let who = if context.risk >= 0.6 {
@@ -416,24 +430,25 @@ impl OfferRanker {
         } else {
             "may lapse"
         };
-        let mut text = String::with_capacity(64);
+        let mut text = String::with_capacity(80);
         text.push_str(o.kind.label());
         if o.kind == OfferKind::None {
             text.push_str(": the control; ");
             text.push_str(who);
             return text;
         }
-        let tenths = (incremental * 10.0).round();
-        let tenths = if tenths.is_finite() { tenths.clamp(-1e15, 1e15) as i64 } else { 0 };
-        let sign = if tenths < 0 { '-' } else { '+' };
-        let abs = tenths.unsigned_abs();
-        let _ = write!(text, ": {sign}{}.{} expected margin", abs / 10, abs % 10);
+        text.push_str(": ");
+        push_tenths(&mut text, incremental, true);
+        text.push_str(" expected margin");
         let n = self.model.rewards_seen(offer);
         if n == 0 {
-            text.push_str(" (prior); ");
+            text.push_str(" (prior");
         } else {
-            let _ = write!(text, " ({n} rewards); ");
+            text.push_str(" \u{b1}");
+            push_tenths(&mut text, half_width, false);
+            let _ = write!(text, " ({n} rewards");
         }
+        text.push_str("); ");
         text.push_str(who);
         text
     }
@@ -493,6 +508,8 @@ impl OfferRanker {
         let mut order: Vec<usize> = (0..s.eligible.len()).filter(|&k| k != chosen).collect();
         crate::sort::sort_by(&mut order, &|&x, &y| s.mean[y].total_cmp(&s.mean[x]).then(x.cmp(&y)));
         order.insert(0, chosen);
+        let noise = self.model.noise_variance();
+        let half_width = |k: usize| INTERVAL_Z * (noise * s.leverage[k]).sqrt() * scale;
         let ranking = order
             .into_iter()
             .map(|k| {
@@ -503,7 +520,7 @@ impl OfferRanker {
                     index: a,
                     probability: s.probability[k],
                     expected_value: incremental,
-                    reason: self.reason(a, incremental, context),
+                    reason: self.reason(a, incremental, half_width(k), context),
                 }
             })
             .collect::<Vec<_>>();
@@ -779,6 +796,21 @@ fn check_money(context: &Context) -> Result<()> {
     Ok(())
 }
 
+/// Appends `value` rounded to tenths ("2.1", with `signed` "+2.1" / "-2.1") by integer
+/// formatting (no float formatting machinery in the wasm).
+fn push_tenths(text: &mut String, value: f64, signed: bool) {
+    use std::fmt::Write;
+    let tenths = (value * 10.0).round();
+    let tenths = if tenths.is_finite() { tenths.clamp(-1e15, 1e15) as i64 } else { 0 };
+    if tenths < 0 {
+        text.push('-');
+    } else if signed {
+        text.push('+');
+    }
+    let abs = tenths.unsigned_abs();
+    let _ = write!(text, "{}.{}", abs / 10, abs % 10);
+}
+
 fn put_opt(w: &mut Writer, v: Option<f64>) {
     match v {
         Some(x) => {
@@ -796,3 +828,5 @@ fn get_opt(r: &mut Reader) -> Result<Option<f64>> {
         Ok(None)
     }
 }
+
+
