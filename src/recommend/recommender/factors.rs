@@ -1,0 +1,415 @@
+//! `Recommender::from_factors` (full build only): a serving recommender from ALS factors trained
+//! elsewhere — Spark MLlib, Python `implicit` — so that a model too big to train in one wasm
+//! instance still serves with the same `recommend`, `recommend_for_items`, `similar_items`,
+//! `explain` and `to_bytes`.
+//!
+//! The result is pure ALS ([`Blend::ALS`]: no freshness, recency or item-kNN), so a known
+//! customer's score of item i is the plain dot product x_uᵀ y_i of the given factors (the rows
+//! are zero-padded to the scoring stride, which adds nothing, and a single-scorer blend keeps the
+//! raw scores). Customers given without factors but with purchases get factors folded in from
+//! those purchases (Hu, Koren & Volinsky 2008, eq. 4) — which needs the fitting build's row solve,
+//! hence this module is full-build only; the bytes it saves load in both builds.
+
+use super::{Blend, Fitted, Recommender};
+
+use crate::data::canonical_id;
+use crate::error::{Error, Result};
+use crate::recommend::als::{AlsModel, ConfidenceScaling};
+use crate::recommend::interactions::{InteractionValue, Interactions, Sparse};
+use crate::recommend::popular::PopularModel;
+use crate::recommend::simd;
+
+/// What the fold-in of a basket (`recommend_for_items`, and customers given without factors)
+/// needs to know about the training that produced the factors.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FactorOptions {
+    /// L2 regularisation λ of the training (default 0.01, `implicit`'s default).
+    pub regularization: f64,
+    /// Confidence weight α: c = 1 + α r (Hu et al. eq. 5, linear; default 1, `implicit`'s and
+    /// Spark's default).
+    pub alpha: f64,
+}
+
+impl Default for FactorOptions {
+    fn default() -> Self {
+        FactorOptions { regularization: 0.01, alpha: 1.0 }
+    }
+}
+
+/// Checks that ids are non-empty and unique, naming the first offender and its index.
+fn check_ids(name: &str, ids: &[String]) -> Result<()> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        if id.is_empty() {
+            return Err(Error::invalid(format!("{name}[{i}] is an empty id")));
+        }
+        if let Some(first) = seen.insert(id.as_str(), i) {
+            return Err(Error::invalid(format!("{name}[{i}] \"{id}\" repeats {name}[{first}]")));
+        }
+    }
+    Ok(())
+}
+
+/// Row-major factors (`rows` × `factors`), checked finite, padded to the scoring stride.
+fn padded_rows(name: &str, values: &[f32], rows: usize, factors: usize) -> Result<Vec<f32>> {
+    if let Some(at) = values.iter().position(|v| !v.is_finite()) {
+        return Err(Error::invalid(format!(
+            "{name}: row {}, factor {} is not a finite number",
+            at / factors,
+            at % factors
+        )));
+    }
+    let stride = simd::padded(factors);
+    let mut out = vec![0f32; rows * stride];
+    for (to, from) in out.chunks_exact_mut(stride).zip(values.chunks_exact(factors)) {
+        to[..factors].copy_from_slice(from);
+    }
+    Ok(out)
+}
+
+impl Recommender {
+    /// A pure-ALS recommender from outside factors: `item_factors` row-major `items` × f (f is
+    /// its length over the number of items, 1..=1024); `customer_factors` row-major `customers` ×
+    /// f; `purchased[c]` the items customer c bought (repeats count; excluded from `recommend`
+    /// as for a fitted model, and what `explain` attributes to). Customers given with purchases
+    /// but no factors get factors folded in from the purchases. An unknown customer gets the
+    /// most bought items (all tied at 0 without purchases).
+    pub fn from_factors(
+        items: Vec<String>,
+        item_factors: &[f32],
+        customers: Option<Vec<String>>,
+        customer_factors: Option<&[f32]>,
+        purchased: Option<Vec<Vec<String>>>,
+        options: &FactorOptions,
+    ) -> Result<Recommender> {
+        crate::error::check_scalar("regularization", options.regularization, 0.0, 1e6)?;
+        crate::error::check_scalar("alpha", options.alpha, 0.0, 1e6)?;
+        if items.is_empty() {
+            return Err(Error::invalid("items must hold at least one item id"));
+        }
+        check_ids("items", &items)?;
+        if item_factors.is_empty() || item_factors.len() % items.len() != 0 {
+            return Err(Error::invalid(format!(
+                "itemFactors must hold items x factors values: {} values for {} items",
+                item_factors.len(),
+                items.len()
+            )));
+        }
+        let factors = item_factors.len() / items.len();
+        if factors > 1024 {
+            return Err(Error::invalid(format!("itemFactors: factors must be between 1 and 1024, got {factors}")));
+        }
+        let item_rows = padded_rows("itemFactors", item_factors, items.len(), factors)?;
+        if customers.is_none() && (customer_factors.is_some() || purchased.is_some()) {
+            return Err(Error::invalid("customerFactors and purchased need customers (the ids of their rows)"));
+        }
+        // As for transactions' ids: `recommend` looks customers up by their canonical form.
+        let customers: Vec<String> = customers.unwrap_or_default().iter().map(|c| canonical_id(c).to_string()).collect();
+        check_ids("customers", &customers)?;
+        if !customers.is_empty() && customer_factors.is_none() && purchased.is_none() {
+            return Err(Error::invalid("customers need customerFactors, or purchased to fold their factors in from"));
+        }
+        let customer_rows = match customer_factors {
+            Some(values) => {
+                if values.len() != customers.len() * factors {
+                    return Err(Error::invalid(format!(
+                        "customerFactors must hold customers x factors = {} x {factors} = {} values, got {}",
+                        customers.len(),
+                        customers.len() * factors,
+                        values.len()
+                    )));
+                }
+                Some(padded_rows("customerFactors", values, customers.len(), factors)?)
+            }
+            None => None,
+        };
+        let history = purchases(&items, &customers, purchased)?;
+        let stride = simd::padded(factors);
+        let mut als = AlsModel {
+            factors,
+            stride,
+            regularization: options.regularization as f32,
+            alpha: options.alpha as f32,
+            scaling: ConfidenceScaling::Linear,
+            user_factors: Vec::new(),
+            item_factors: item_rows,
+            item_panels: Vec::new(),
+        };
+        match customer_rows {
+            Some(rows) => {
+                als.user_factors = rows;
+                als.prepare_panels();
+            }
+            None => als.prepare_with(&history),
+        }
+        let by_item = history.transpose(items.len());
+        let m = Interactions {
+            last_age_days: vec![0.0; history.nnz()],
+            customer_ids: customers,
+            item_ids: items,
+            by_customer: history,
+            by_item,
+        };
+        let popular = PopularModel::fit(&m, 0.0);
+        let item_age_days = vec![0.0; m.item_ids.len()];
+        let fitted = Fitted { als: Some(als), knn: None, popular };
+        Ok(Recommender::assemble(m, InteractionValue::Lines, fitted, Blend::ALS, Vec::new(), item_age_days, Vec::new()))
+    }
+}
+
+/// The customer × item counts of `purchased` (one list per customer; empty without it). An
+/// unknown item is an error naming it and where it is.
+fn purchases(items: &[String], customers: &[String], purchased: Option<Vec<Vec<String>>>) -> Result<Sparse> {
+    let mut offsets = vec![0usize];
+    let mut indices: Vec<u32> = Vec::new();
+    let mut values: Vec<f32> = Vec::new();
+    let Some(purchased) = purchased else {
+        offsets.resize(customers.len() + 1, 0);
+        return Ok(Sparse { offsets, indices, values });
+    };
+    if purchased.len() != customers.len() {
+        return Err(Error::invalid(format!(
+            "purchased must hold one list per customer: {} lists for {} customers",
+            purchased.len(),
+            customers.len()
+        )));
+    }
+    let index: std::collections::HashMap<&str, u32> = items.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect();
+    for (c, list) in purchased.iter().enumerate() {
+        let mut row = Vec::with_capacity(list.len());
+        for (j, item) in list.iter().enumerate() {
+            match index.get(item.as_str()) {
+                Some(&i) => row.push(i),
+                None => return Err(Error::invalid(format!("purchased[{c}][{j}]: \"{item}\" is not in items"))),
+            }
+        }
+        crate::sort::sort_by(&mut row, &|a, b| a.cmp(b));
+        for i in row {
+            if indices.len() > offsets[c] && indices.last() == Some(&i) {
+                *values.last_mut().expect("a value") += 1.0;
+            } else {
+                indices.push(i);
+                values.push(1.0);
+            }
+        }
+        offsets.push(indices.len());
+    }
+    Ok(Sparse { offsets, indices, values })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::recommend::quantize::Quantization;
+    use crate::rng::Rng;
+
+    const ITEMS: usize = 60;
+    const CUSTOMERS: usize = 25;
+    /// Not a multiple of the SIMD lanes: the padding path is exercised.
+    const F: usize = 7;
+
+    fn ids(prefix: &str, n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("{prefix}{i}")).collect()
+    }
+
+    fn random(rng: &mut Rng, n: usize) -> Vec<f32> {
+        (0..n).map(|_| rng.normal() as f32 * 0.5).collect()
+    }
+
+    struct Case {
+        items: Vec<f32>,
+        customers: Vec<f32>,
+        purchased: Vec<Vec<String>>,
+    }
+
+    fn case(seed: u64) -> Case {
+        let mut rng = Rng::new(seed);
+        let items = random(&mut rng, ITEMS * F);
+        let customers = random(&mut rng, CUSTOMERS * F);
+        // Some customers buy nothing, some the same item twice; items 50.. are never bought.
+        let purchased = (0..CUSTOMERS)
+            .map(|c| (0..c % 6).map(|j| format!("i{}", (c * 7 + j * 3) % 50)).chain((c % 4 == 0).then(|| format!("i{}", c % 50))).collect())
+            .collect();
+        Case { items, customers, purchased }
+    }
+
+    fn model(c: &Case) -> Recommender {
+        Recommender::from_factors(ids("i", ITEMS), &c.items, Some(ids("c", CUSTOMERS)), Some(&c.customers), Some(c.purchased.clone()), &FactorOptions::default()).unwrap()
+    }
+
+    /// Top-k by f64 dot products of the given rows, excluding `skip`: the independent reference.
+    fn reference_top(c: &Case, user: &[f64], k: usize, skip: &[String]) -> Vec<(String, f64)> {
+        let mut all: Vec<(String, f64)> = (0..ITEMS)
+            .map(|i| (format!("i{i}"), (0..F).map(|d| user[d] * c.items[i * F + d] as f64).sum()))
+            .filter(|(id, _)| !skip.contains(id))
+            .collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1));
+        all.truncate(k);
+        all
+    }
+
+    fn assert_same(got: &[(String, f32)], want: &[(String, f64)], what: &str) {
+        assert_eq!(got.len(), want.len(), "{what}");
+        for ((gi, gs), (wi, ws)) in got.iter().zip(want) {
+            assert_eq!(gi, wi, "{what}: {got:?} vs {want:?}");
+            assert!((*gs as f64 - ws).abs() <= 1e-5 * ws.abs().max(1e-3), "{what}: {gi} {gs} vs {ws}");
+        }
+    }
+
+    #[test]
+    fn recommend_scores_are_the_dot_products_of_the_given_factors() {
+        let c = case(11);
+        let r = model(&c);
+        assert_eq!(r.blend(), Blend::ALS);
+        let all_customers = ids("c", CUSTOMERS);
+        let many = r.recommend_many(&all_customers, 10, &mut |_| {});
+        for u in 0..CUSTOMERS {
+            let user: Vec<f64> = c.customers[u * F..(u + 1) * F].iter().map(|v| *v as f64).collect();
+            let want = reference_top(&c, &user, 10, &c.purchased[u]);
+            let got = r.recommend(&format!("c{u}"), 10, true, &[], None);
+            assert_same(&got, &want, &format!("recommend c{u}"));
+            let batch: Vec<(String, f32)> = many.items[u].iter().cloned().zip(many.scores[u].iter().cloned()).collect();
+            assert_same(&batch, &want, &format!("recommend_many c{u}"));
+            // Without the exclusion, bought items come back with their dot products.
+            let want = reference_top(&c, &user, 10, &[]);
+            assert_same(&r.recommend(&format!("c{u}"), 10, false, &[], None), &want, &format!("c{u}, purchases kept"));
+        }
+    }
+
+    #[test]
+    fn similar_items_are_cosines_of_the_item_factors() {
+        let c = case(12);
+        let r = model(&c);
+        let norm = |i: usize| (0..F).map(|d| (c.items[i * F + d] as f64).powi(2)).sum::<f64>().sqrt();
+        let mut want: Vec<(String, f64)> = (1..ITEMS)
+            .map(|j| (format!("i{j}"), (0..F).map(|d| c.items[d] as f64 * c.items[j * F + d] as f64).sum::<f64>() / (norm(0) * norm(j))))
+            .collect();
+        want.sort_by(|a, b| b.1.total_cmp(&a.1));
+        want.truncate(5);
+        assert_same(&r.similar_items("i0", 5).unwrap(), &want, "similar to i0");
+    }
+
+    /// The exact fold-in (Hu et al. eq. 4 with c = 1 + α r), by Gaussian elimination in f64.
+    fn exact_fold_in(c: &Case, basket: &[(usize, f64)], lambda: f64, alpha: f64) -> Vec<f64> {
+        let mut a = vec![vec![0f64; F + 1]; F];
+        for i in 0..ITEMS {
+            for p in 0..F {
+                for q in 0..F {
+                    a[p][q] += c.items[i * F + p] as f64 * c.items[i * F + q] as f64;
+                }
+            }
+        }
+        for (p, row) in a.iter_mut().enumerate() {
+            row[p] += lambda;
+        }
+        for &(i, r) in basket {
+            let conf = 1.0 + alpha * r;
+            for p in 0..F {
+                a[p][F] += conf * c.items[i * F + p] as f64;
+                for q in 0..F {
+                    a[p][q] += (conf - 1.0) * c.items[i * F + p] as f64 * c.items[i * F + q] as f64;
+                }
+            }
+        }
+        for p in 0..F {
+            for q in p + 1..F {
+                let m = a[q][p] / a[p][p];
+                for k in p..=F {
+                    a[q][k] -= m * a[p][k];
+                }
+            }
+        }
+        let mut x = vec![0f64; F];
+        for p in (0..F).rev() {
+            x[p] = (a[p][F] - (p + 1..F).map(|q| a[p][q] * x[q]).sum::<f64>()) / a[p][p];
+        }
+        x
+    }
+
+    #[test]
+    fn baskets_fold_in_with_the_given_regularization_and_alpha() {
+        let c = case(13);
+        let options = FactorOptions { regularization: 0.5, alpha: 2.0 };
+        let r = Recommender::from_factors(ids("i", ITEMS), &c.items, None, None, None, &options).unwrap();
+        let basket: Vec<String> = ["i3", "i8", "i8", "i20"].iter().map(|s| s.to_string()).collect();
+        let x = exact_fold_in(&c, &[(3, 1.0), (8, 2.0), (20, 1.0)], 0.5, 2.0);
+        let want = reference_top(&c, &x, 10, &basket);
+        let got = r.recommend_for_items(&basket, 10);
+        assert_eq!(got.iter().map(|g| &g.0).collect::<Vec<_>>(), want.iter().map(|w| &w.0).collect::<Vec<_>>());
+        for ((_, g), (_, w)) in got.iter().zip(&want) {
+            assert!((*g as f64 - w).abs() < 1e-3 * w.abs().max(1e-2), "{g} vs {w}");
+        }
+    }
+
+    #[test]
+    fn customers_without_factors_are_folded_in_from_their_purchases() {
+        let c = case(14);
+        let r = Recommender::from_factors(ids("i", ITEMS), &c.items, Some(ids("c", CUSTOMERS)), None, Some(c.purchased.clone()), &FactorOptions::default()).unwrap();
+        for u in (0..CUSTOMERS).filter(|u| !c.purchased[*u].is_empty()) {
+            let id = format!("c{u}");
+            assert_eq!(r.recommend(&id, 10, true, &[], None), r.recommend_for_items(&c.purchased[u], 10), "{id}");
+            // explain's contributions add up to the score.
+            let (item, score) = r.recommend(&id, 1, true, &[], None).remove(0);
+            let total: f64 = r.explain(&id, &item).unwrap().iter().map(|e| e.1).sum();
+            assert!((total - score as f64).abs() < 1e-3 * (score as f64).abs().max(1e-2), "{id}: {total} vs {score}");
+        }
+    }
+
+    #[test]
+    fn bytes_round_trip_gives_the_same_answers() {
+        let c = case(15);
+        let r = model(&c);
+        let loaded = Recommender::from_bytes(&r.to_bytes_with(Quantization::F32)).unwrap();
+        let basket = vec!["i1".to_string(), "i55".to_string()];
+        for u in 0..CUSTOMERS {
+            let id = format!("c{u}");
+            assert_eq!(r.recommend(&id, 10, true, &[], None), loaded.recommend(&id, 10, true, &[], None));
+            for (item, _) in r.recommend(&id, 3, true, &[], None) {
+                assert_eq!(r.explain(&id, &item).unwrap(), loaded.explain(&id, &item).unwrap());
+            }
+        }
+        assert_eq!(r.recommend_for_items(&basket, 10), loaded.recommend_for_items(&basket, 10));
+        assert_eq!(r.similar_items("i59", 10).unwrap(), loaded.similar_items("i59", 10).unwrap());
+        assert_eq!(r.recommend("nobody", 5, true, &[], None), loaded.recommend("nobody", 5, true, &[], None));
+        // The default (quantised) bytes load too, with never-bought items in the catalogue.
+        let small = Recommender::from_bytes(&r.to_bytes()).unwrap();
+        assert_eq!(small.item_ids(), r.item_ids());
+        assert_eq!(small.recommend("c3", 10, true, &[], None).len(), 10);
+    }
+
+    fn error(result: Result<Recommender>) -> String {
+        result.map(|_| ()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn bad_input_is_an_error_naming_the_field_and_index() {
+        let c = case(16);
+        let o = FactorOptions::default();
+        let build = |items: Vec<String>, f: &[f32], customers: Option<Vec<String>>, cf: Option<&[f32]>, p: Option<Vec<Vec<String>>>| {
+            error(Recommender::from_factors(items, f, customers, cf, p, &o))
+        };
+        let (items, cust) = (ids("i", ITEMS), ids("c", CUSTOMERS));
+        let cases: Vec<(String, &str)> = vec![
+            (build(vec![], &[], None, None, None), "items must hold at least one"),
+            (build(items.clone(), &c.items[..ITEMS * F - 1], None, None, None), "itemFactors must hold items x factors values: 419 values for 60 items"),
+            (build(ids("i", 1), &vec![0.5; 1025], None, None, None), "factors must be between 1 and 1024, got 1025"),
+            (build(items.clone(), &{ let mut v = c.items.clone(); v[3 * F + 2] = f32::NAN; v }, None, None, None), "itemFactors: row 3, factor 2 is not a finite number"),
+            (build({ let mut v = items.clone(); v[9] = "i2".into(); v }, &c.items, None, None, None), "items[9] \"i2\" repeats items[2]"),
+            (build({ let mut v = items.clone(); v[4] = String::new(); v }, &c.items, None, None, None), "items[4] is an empty id"),
+            (build(items.clone(), &c.items, Some(cust.clone()), Some(&c.customers[F..]), None), "customerFactors must hold customers x factors = 25 x 7 = 175 values, got 168"),
+            (build(items.clone(), &c.items, Some(cust.clone()), Some(&{ let mut v = c.customers.clone(); v[F * 5] = f32::INFINITY; v }), None), "customerFactors: row 5, factor 0 is not a finite number"),
+            (build(items.clone(), &c.items, Some({ let mut v = cust.clone(); v[7] = "c1".into(); v }), Some(&c.customers), None), "customers[7] \"c1\" repeats customers[1]"),
+            (build(items.clone(), &c.items, None, Some(&c.customers), None), "need customers"),
+            (build(items.clone(), &c.items, Some(cust.clone()), None, None), "customers need customerFactors, or purchased"),
+            (build(items.clone(), &c.items, Some(cust.clone()), Some(&c.customers), Some(c.purchased[1..].to_vec())), "purchased must hold one list per customer: 24 lists for 25 customers"),
+            (build(items.clone(), &c.items, Some(cust.clone()), Some(&c.customers), Some({ let mut p = c.purchased.clone(); p[2][1] = "x".into(); p })), "purchased[2][1]: \"x\" is not in items"),
+        ];
+        for (got, want) in cases {
+            assert!(got.contains(want), "{got:?} should contain {want:?}");
+        }
+        let bad = FactorOptions { regularization: -1.0, alpha: 1.0 };
+        assert!(error(Recommender::from_factors(items.clone(), &c.items, None, None, None, &bad)).contains("regularization"));
+        let bad = FactorOptions { regularization: 0.1, alpha: f64::NAN };
+        assert!(error(Recommender::from_factors(items, &c.items, None, None, None, &bad)).contains("alpha"));
+    }
+}
