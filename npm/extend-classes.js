@@ -1,5 +1,6 @@
 // The few API methods that take "one of several classes" (wasm-bindgen cannot), dispatched here
-// to the class-specific exports, and results unpacked from one buffer. No computing. Installed on
+// to the class-specific exports, results unpacked from one buffer, and factor rows flattened
+// (`Recommender.fromFactors`). No computing. Installed on
 // the classes of either build (`regulars` via extend.js, `regulars/serve` via serve-extend.js).
 export function extend({ ChurnModel, OfferRanker, Recommender, Summary }) {
 
@@ -135,6 +136,31 @@ function packRecords(records, offerIds) {
   return [eventIds.join("\n"), versions, offers, probability, reward, control, intended, risk, clv, orderValue,
     [...segments.keys()].join("\n"), segment, [...features.keys()].join("\n"), featureOffsets,
     Uint32Array.from(featureIndex), Float64Array.from(featureValues)];
+}
+
+/** `Recommender.fromFactors(options)` (full build only): factors given as arrays of rows are
+ * flattened to row-major here, before the module's checks (which read the flat form). */
+const fromFactors = Recommender.fromFactors;
+if (fromFactors) {
+  const flat = (rows, name) => {
+    if (!Array.isArray(rows) || !(Array.isArray(rows[0]) || ArrayBuffer.isView(rows[0]))) return rows;
+    const width = rows[0].length, out = new Float32Array(rows.length * width);
+    rows.forEach((row, r) => {
+      if (!(Array.isArray(row) || ArrayBuffer.isView(row))) throw new Error(`options.${name}[${r}] must be an array of numbers or a typed array`);
+      if (row.length !== width) throw new Error(`options.${name}[${r}] has ${row.length} factors, options.${name}[0] has ${width}`);
+      for (let k = 0; k < width; k++) {
+        if (typeof row[k] !== "number") throw new Error(`options.${name}[${r}][${k}] must be a number, got ${typeof row[k]}`);
+        out[r * width + k] = row[k];
+      }
+    });
+    return out;
+  };
+  Recommender.fromFactors = function (options) {
+    if (options === null || typeof options !== "object") return fromFactors.call(this, options);
+    const given = { ...options };
+    for (const name of ["itemFactors", "customerFactors"]) if (name in given) given[name] = flat(given[name], name);
+    return fromFactors.call(this, given);
+  };
 }
 
 /** `rec.recommendMany(customers, opts)`: the lists come across packed (one index and one score

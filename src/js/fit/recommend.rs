@@ -1,12 +1,12 @@
-//! `Recommender.fit` and `evaluateRecommender` (the full build only).
+//! `Recommender.fit`, `Recommender.fromFactors` and `evaluateRecommender` (the full build only).
 
-use js_sys::Object;
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 use crate::js::data::JsTransactions;
 use crate::js::recommend::{k_option, JsRecommender, Progress};
 use crate::js::*;
-use crate::recommend::{evaluate, time_split, Algorithm, Recommender, RecommenderOptions};
+use crate::recommend::{evaluate, time_split, Algorithm, FactorOptions, Recommender, RecommenderOptions};
 
 /// The keys `evaluateRecommender` reads: its own, then those of `Recommender.fit` (`FIT_KEYS`).
 const EVALUATE_KEYS: &str =
@@ -43,6 +43,52 @@ impl JsRecommender {
         progress.finish()?;
         result.map(|inner| JsRecommender { inner }).map_err(to_js)
     }
+
+    /// `Recommender.fromFactors({ items, itemFactors, customers?, customerFactors?, purchased?,
+    /// regularization?, alpha? })`: a pure-ALS recommender from factors trained elsewhere (Spark,
+    /// implicit). Factors are row-major (a Float32Array or number[]; npm/extend-classes.js
+    /// flattens arrays of rows).
+    #[wasm_bindgen(js_name = fromFactors)]
+    pub fn from_factors(options: JsValue) -> JsResult<JsRecommender> {
+        let accepted = "items, itemFactors, customers, customerFactors, purchased, regularization, alpha";
+        let o = required_options(&options, "Recommender.fromFactors options", accepted)?;
+        let o = Some(&o);
+        // Absent: `undefined`, which the column readers reject by name.
+        let required = |key: &str| property(o, key).map(|v| v.unwrap_or(JsValue::UNDEFINED));
+        // Every value's type first, then the model's checks (which name fields, not JS types).
+        let items = id_column(&required("items")?, "options.items")?;
+        let item_factors = factor_matrix(&required("itemFactors")?, "options.itemFactors")?;
+        let customers = property(o, "customers")?.map(|v| id_column(&v, "options.customers")).transpose()?;
+        let customer_factors = match property(o, "customerFactors")? {
+            Some(v) => Some(factor_matrix(&v, "options.customerFactors")?),
+            None => None,
+        };
+        let purchased = match property(o, "purchased")? {
+            None => None,
+            Some(v) if Array::is_array(&v) => {
+                let mut lists = Vec::new();
+                for (c, list) in v.unchecked_ref::<Array>().iter().enumerate() {
+                    lists.push(string_list(&list, &format!("options.purchased[{c}]"))?);
+                }
+                Some(lists)
+            }
+            Some(v) => return Err(js_error(format!("options.purchased must be an array of item lists (one per customer), got {}", type_name(&v)))),
+        };
+        let d = FactorOptions::default();
+        let factor_options = FactorOptions {
+            regularization: number_option(o, "regularization", "options")?.unwrap_or(d.regularization),
+            alpha: number_option(o, "alpha", "options")?.unwrap_or(d.alpha),
+        };
+        Recommender::from_factors(items, &item_factors, customers, customer_factors.as_deref(), purchased, &factor_options)
+            .map(|inner| JsRecommender { inner })
+            .map_err(to_js)
+    }
+}
+
+/// Row-major factors: a Float32Array, any typed array or number[] (arrays of rows are flattened
+/// by npm/extend-classes.js, outside the size-limited module).
+fn factor_matrix(value: &JsValue, name: &str) -> JsResult<Vec<f32>> {
+    Ok(number_column(value, name)?.iter().map(|&x| x as f32).collect())
 }
 
 /// Checks a recommender on the shop's own data: `evaluateRecommender(tx, { splitTime, k?, ...fit

@@ -12,6 +12,8 @@
 
 use super::{Blend, Fitted, Recommender};
 
+use std::collections::HashMap;
+
 use crate::data::canonical_id;
 use crate::error::{Error, Result};
 use crate::recommend::als::{AlsModel, ConfidenceScaling};
@@ -36,28 +38,31 @@ impl Default for FactorOptions {
     }
 }
 
-/// Checks that ids are non-empty and unique, naming the first offender and its index.
-fn check_ids(name: &str, ids: &[String]) -> Result<()> {
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::with_capacity(ids.len());
+/// Checks that ids are non-empty and unique, naming the first offender and its index; returns
+/// id → index.
+fn check_ids(name: &str, ids: &[String]) -> Result<HashMap<String, u32>> {
+    let index = super::id_index(ids);
     for (i, id) in ids.iter().enumerate() {
         if id.is_empty() {
             return Err(Error::invalid(format!("{name}[{i}] is an empty id")));
         }
-        if let Some(first) = seen.insert(id.as_str(), i) {
-            return Err(Error::invalid(format!("{name}[{i}] \"{id}\" repeats {name}[{first}]")));
+        // The index keeps an id's last position: a different one means a repeat.
+        let last = index[id] as usize;
+        if last != i {
+            return Err(Error::invalid(format!("{name}[{last}] \"{id}\" repeats {name}[{i}]")));
         }
     }
-    Ok(())
+    Ok(index)
 }
 
-/// Row-major factors (`rows` × `factors`), checked finite, padded to the scoring stride.
+/// Row-major factors (`rows` × `factors`), checked for length and finite values, padded to the
+/// scoring stride.
 fn padded_rows(name: &str, values: &[f32], rows: usize, factors: usize) -> Result<Vec<f32>> {
+    if values.len() != rows * factors {
+        return Err(Error::invalid(format!("{name} must hold {rows} x {factors} values (ids x factors), got {}", values.len())));
+    }
     if let Some(at) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::invalid(format!(
-            "{name}: row {}, factor {} is not a finite number",
-            at / factors,
-            at % factors
-        )));
+        return Err(Error::invalid(format!("{name}: row {}, factor {} is not a finite number", at / factors, at % factors)));
     }
     let stride = simd::padded(factors);
     let mut out = vec![0f32; rows * stride];
@@ -87,7 +92,7 @@ impl Recommender {
         if items.is_empty() {
             return Err(Error::invalid("items must hold at least one item id"));
         }
-        check_ids("items", &items)?;
+        let item_index = check_ids("items", &items)?;
         if item_factors.is_empty() || item_factors.len() % items.len() != 0 {
             return Err(Error::invalid(format!(
                 "itemFactors must hold items x factors values: {} values for {} items",
@@ -109,21 +114,8 @@ impl Recommender {
         if !customers.is_empty() && customer_factors.is_none() && purchased.is_none() {
             return Err(Error::invalid("customers need customerFactors, or purchased to fold their factors in from"));
         }
-        let customer_rows = match customer_factors {
-            Some(values) => {
-                if values.len() != customers.len() * factors {
-                    return Err(Error::invalid(format!(
-                        "customerFactors must hold customers x factors = {} x {factors} = {} values, got {}",
-                        customers.len(),
-                        customers.len() * factors,
-                        values.len()
-                    )));
-                }
-                Some(padded_rows("customerFactors", values, customers.len(), factors)?)
-            }
-            None => None,
-        };
-        let history = purchases(&items, &customers, purchased)?;
+        let customer_rows = customer_factors.map(|v| padded_rows("customerFactors", v, customers.len(), factors)).transpose()?;
+        let history = purchases(&item_index, &customers, purchased)?;
         let stride = simd::padded(factors);
         let mut als = AlsModel {
             factors,
@@ -159,14 +151,8 @@ impl Recommender {
 
 /// The customer × item counts of `purchased` (one list per customer; empty without it). An
 /// unknown item is an error naming it and where it is.
-fn purchases(items: &[String], customers: &[String], purchased: Option<Vec<Vec<String>>>) -> Result<Sparse> {
-    let mut offsets = vec![0usize];
-    let mut indices: Vec<u32> = Vec::new();
-    let mut values: Vec<f32> = Vec::new();
-    let Some(purchased) = purchased else {
-        offsets.resize(customers.len() + 1, 0);
-        return Ok(Sparse { offsets, indices, values });
-    };
+fn purchases(index: &HashMap<String, u32>, customers: &[String], purchased: Option<Vec<Vec<String>>>) -> Result<Sparse> {
+    let purchased = purchased.unwrap_or_else(|| vec![Vec::new(); customers.len()]);
     if purchased.len() != customers.len() {
         return Err(Error::invalid(format!(
             "purchased must hold one list per customer: {} lists for {} customers",
@@ -174,27 +160,15 @@ fn purchases(items: &[String], customers: &[String], purchased: Option<Vec<Vec<S
             customers.len()
         )));
     }
-    let index: std::collections::HashMap<&str, u32> = items.iter().enumerate().map(|(i, s)| (s.as_str(), i as u32)).collect();
+    let mut triplets: Vec<(u32, u32, f32)> = Vec::new();
     for (c, list) in purchased.iter().enumerate() {
-        let mut row = Vec::with_capacity(list.len());
         for (j, item) in list.iter().enumerate() {
-            match index.get(item.as_str()) {
-                Some(&i) => row.push(i),
-                None => return Err(Error::invalid(format!("purchased[{c}][{j}]: \"{item}\" is not in items"))),
-            }
+            let &i = index.get(item).ok_or_else(|| Error::invalid(format!("purchased[{c}][{j}]: \"{item}\" is not in items")))?;
+            triplets.push((c as u32, i, 1.0));
         }
-        crate::sort::sort_by(&mut row, &|a, b| a.cmp(b));
-        for i in row {
-            if indices.len() > offsets[c] && indices.last() == Some(&i) {
-                *values.last_mut().expect("a value") += 1.0;
-            } else {
-                indices.push(i);
-                values.push(1.0);
-            }
-        }
-        offsets.push(indices.len());
     }
-    Ok(Sparse { offsets, indices, values })
+    // Repeats add up, as in a basket.
+    Ok(Sparse::from_triplets(customers.len(), triplets))
 }
 
 #[cfg(test)]
@@ -396,7 +370,7 @@ mod tests {
             (build(items.clone(), &{ let mut v = c.items.clone(); v[3 * F + 2] = f32::NAN; v }, None, None, None), "itemFactors: row 3, factor 2 is not a finite number"),
             (build({ let mut v = items.clone(); v[9] = "i2".into(); v }, &c.items, None, None, None), "items[9] \"i2\" repeats items[2]"),
             (build({ let mut v = items.clone(); v[4] = String::new(); v }, &c.items, None, None, None), "items[4] is an empty id"),
-            (build(items.clone(), &c.items, Some(cust.clone()), Some(&c.customers[F..]), None), "customerFactors must hold customers x factors = 25 x 7 = 175 values, got 168"),
+            (build(items.clone(), &c.items, Some(cust.clone()), Some(&c.customers[F..]), None), "customerFactors must hold 25 x 7 values (ids x factors), got 168"),
             (build(items.clone(), &c.items, Some(cust.clone()), Some(&{ let mut v = c.customers.clone(); v[F * 5] = f32::INFINITY; v }), None), "customerFactors: row 5, factor 0 is not a finite number"),
             (build(items.clone(), &c.items, Some({ let mut v = cust.clone(); v[7] = "c1".into(); v }), Some(&c.customers), None), "customers[7] \"c1\" repeats customers[1]"),
             (build(items.clone(), &c.items, None, Some(&c.customers), None), "need customers"),
