@@ -21,14 +21,26 @@ const itemFactors = f32("items.f32"), customerFactors = f32("customers.f32");
 const { items, customers, purchased, factors, regularization } = manifest;
 const imported = Recommender.fromFactors({ items, itemFactors, customers, customerFactors, purchased, regularization });
 
+const close = (a, b) => Math.abs(a - b) <= 1e-5 * Math.abs(b);
+let reordered = 0;
+
+/**
+ * implicit's top-10 for every customer: the same items with the same scores (1e-5 relative), rank
+ * by rank. Two items may only trade places when their scores tie at that precision (implicit sums
+ * the dot products in another order; f32 rounding then decides a tie either way).
+ */
 function assertSameTop(rec, label) {
   customers.forEach((customer, u) => {
     const want = manifest.top[u];
     const got = rec.recommend(customer, { k: 10 });
-    assert.deepEqual(got.map((g) => g.item), want.items, `${label}: ${customer}`);
+    const wantScore = new Map(want.items.map((item, n) => [item, want.scores[n]]));
     got.forEach((g, n) => {
-      const w = want.scores[n];
-      assert.ok(Math.abs(g.score - w) <= 1e-5 * Math.abs(w), `${label}: ${customer} ${g.item}: ${g.score} vs implicit ${w}`);
+      assert.ok(close(g.score, want.scores[n]), `${label}: ${customer} rank ${n}: ${g.item} ${g.score} vs implicit's ${want.items[n]} ${want.scores[n]}`);
+      if (g.item === want.items[n]) return;
+      // A swap within a tie: the item is in implicit's list with the same score, or ties its 10th.
+      const w = wantScore.get(g.item) ?? want.scores[9];
+      assert.ok(close(g.score, w) && close(w, want.scores[n]), `${label}: ${customer} rank ${n}: ${g.item} is not implicit's ${want.items[n]}`);
+      reordered++;
     });
   });
 }
@@ -45,8 +57,10 @@ test("fromFactors on implicit's factors: implicit's top-10 for every customer, s
   assert.equal(imported.customerCount, customers.length);
   assert.equal(imported.itemCount, items.length);
   assertSameTop(imported, "recommend");
+  // Of 3,000 ranks, only f32 ties may be ordered otherwise (measured: 4 swapped pairs, 8 ranks).
+  assert.ok(reordered <= 12, `${reordered} ranks differ by a tie`);
   const batch = imported.recommendMany(customers, { k: 10 });
-  customers.forEach((c, u) => assert.deepEqual(batch.items[u], manifest.top[u].items, `recommendMany ${c}`));
+  customers.forEach((c, u) => assert.deepEqual(batch.items[u], imported.recommend(c).map((x) => x.item), `recommendMany ${c}`));
 });
 
 test("arrays of rows and number[] give the same model as row-major Float32Array", () => {
@@ -111,7 +125,7 @@ test("bad input is an Error naming the field and index", () => {
     [{ ...base, customers, customerFactors, purchased: [["nope"]] }, /purchased must hold one list per customer/],
     [{ ...base, customers, customerFactors, purchased: purchased.map((p, u) => (u === 4 ? [...p, "nope"] : p)) }, new RegExp(`purchased\\[4\\]\\[${purchased[4].length}\\]: "nope" is not in items`)],
     [{ ...base, customers }, /customers need customerFactors, or purchased/],
-    [{ ...base, itemFactors: [[1, 2], [3]] }, /itemFactors has 2 rows, one per id expected/],
+    [{ ...base, itemFactors: [[1, 2], [3, 4]] }, new RegExp(`itemFactors must hold items x factors values: 4 values for ${items.length} items`)],
     [{ items: ["a", "b"], itemFactors: [[1, 2], [3]] }, /itemFactors\[1\] has 1 factors, options.itemFactors\[0\] has 2/],
     [{ items: ["a"], itemFactors: new Float32Array(1025) }, /factors must be between 1 and 1024/],
     [{ items }, /options.itemFactors must be an array of numbers or a typed array, got undefined/],
