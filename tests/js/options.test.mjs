@@ -55,12 +55,14 @@ function invokers(m) {
     ...Object.fromEntries(["BetaGeo", "ModifiedBetaGeo", "ParetoNbd", "GammaGamma"].map((k) => [`${k}.fit options`, { call: (o) => m[k].fit(s, o) }])),
     "ChurnModel.fit options": { call: (o) => m.ChurnModel.fit(tx, o) },
     "Recommender.fit options": { call: (o) => m.Recommender.fit(tx, o) },
+    "Recommender.fromFactors options": { base: { items: ["i1", "i2"], itemFactors: [1, 0, 0, 1] }, call: (o) => m.Recommender.fromFactors(o) },
     "Recommender.recommend options": { call: (o) => rec.recommend("c1", o) },
     "Recommender.recommendMany options": { call: (o) => rec.recommendMany(["c1", "c2"], o) },
     "Recommender.recommendForItems options": { call: (o) => rec.recommendForItems(["i1"], o) },
     "Recommender.similarItems options": { call: (o) => rec.similarItems("i1", o) },
     "Recommender.toBytes options": { call: (o) => rec.toBytes(o) },
     "new OfferRanker options": { base: { offers: [offer] }, call: (o) => new m.OfferRanker(o) },
+    "OfferRanker.fromBytes options": { call: (o) => m.OfferRanker.fromBytes(new m.OfferRanker({ offers: [offer] }).toBytes(), o) },
     "new OfferSimulator options": { call: (o) => new m.OfferSimulator(o) },
   };
 }
@@ -100,7 +102,7 @@ function nearMisses(key) {
 const FIT_ONLY = [
   "evaluateRecommender options", "Transactions.fromCsv mapping", "Transactions.fromCsv options",
   ...["BetaGeo", "ModifiedBetaGeo", "ParetoNbd", "GammaGamma", "ChurnModel", "Recommender"].map((k) => `${k}.fit options`),
-  "new OfferSimulator options",
+  "new OfferSimulator options", "Recommender.fromFactors options",
 ];
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
