@@ -138,28 +138,52 @@ function packRecords(records, offerIds) {
     Uint32Array.from(featureIndex), Float64Array.from(featureValues)];
 }
 
-/** `Recommender.fromFactors(options)` (full build only): factors given as arrays of rows are
- * flattened to row-major here, before the module's checks (which read the flat form). */
-const fromFactors = Recommender.fromFactors;
-if (fromFactors) {
-  const flat = (rows, name) => {
-    if (!Array.isArray(rows) || !(Array.isArray(rows[0]) || ArrayBuffer.isView(rows[0]))) return rows;
-    const width = rows[0].length, out = new Float32Array(rows.length * width);
-    rows.forEach((row, r) => {
-      if (!(Array.isArray(row) || ArrayBuffer.isView(row))) throw new Error(`options.${name}[${r}] must be an array of numbers or a typed array`);
-      if (row.length !== width) throw new Error(`options.${name}[${r}] has ${row.length} factors, options.${name}[0] has ${width}`);
-      for (let k = 0; k < width; k++) {
-        if (typeof row[k] !== "number") throw new Error(`options.${name}[${r}][${k}] must be a number, got ${typeof row[k]}`);
-        out[r * width + k] = row[k];
-      }
+/** `Recommender.fromFactors(options)` (full build only): the factors (a Float32Array, number[],
+ * or an array of rows) checked for type and converted to row-major Float32Array here, and
+ * `purchased` flattened (one id list, a count per customer); `__fromFactors` gets them with the
+ * options and checks everything else (keys, ids, lengths, values). */
+if (Recommender.__fromFactors) {
+  const isRow = (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+  const numbers = (values, name) => {
+    for (let k = 0; k < values.length; k++) {
+      if (typeof values[k] !== "number") throw new Error(`${name}[${k}] must be a number, got ${typeof values[k]}`);
+    }
+    return values;
+  };
+  const rowMajor = (value, name) => {
+    if (value instanceof Float32Array) return value;
+    if (!isRow(value)) throw new Error(`${name} must be a Float32Array, an array of numbers or an array of rows, got ${value === null ? "null" : typeof value}`);
+    if (!isRow(value[0])) return Float32Array.from(Array.isArray(value) ? numbers(value, name) : value);
+    const width = value[0].length, out = new Float32Array(value.length * width);
+    value.forEach((row, r) => {
+      if (!isRow(row)) throw new Error(`${name}[${r}] must be an array of numbers, got ${row === null ? "null" : typeof row}`);
+      if (row.length !== width) throw new Error(`${name}[${r}] has ${row.length} factors, ${name}[0] has ${width}`);
+      out.set(Array.isArray(row) ? numbers(row, `${name}[${r}]`) : row, r * width);
     });
     return out;
   };
-  Recommender.fromFactors = function (options) {
-    if (options === null || typeof options !== "object") return fromFactors.call(this, options);
-    const given = { ...options };
-    for (const name of ["itemFactors", "customerFactors"]) if (name in given) given[name] = flat(given[name], name);
-    return fromFactors.call(this, given);
+  Recommender.fromFactors = function fromFactors(options) {
+    if (options === null || typeof options !== "object") return Recommender.__fromFactors(options, new Float32Array(0));
+    const given = (key) => options[key] !== undefined && options[key] !== null;
+    const items = given("itemFactors") ? rowMajor(options.itemFactors, "options.itemFactors") : new Float32Array(0);
+    const customers = given("customerFactors") ? rowMajor(options.customerFactors, "options.customerFactors") : undefined;
+    let purchasedItems, counts;
+    if (given("purchased")) {
+      const lists = options.purchased;
+      if (!Array.isArray(lists)) throw new Error(`options.purchased must be an array of item lists (one per customer), got ${typeof lists}`);
+      counts = new Uint32Array(lists.length);
+      lists.forEach((list, c) => {
+        if (!Array.isArray(list)) throw new Error(`options.purchased[${c}] must be an array of item ids, got ${list === null ? "null" : typeof list}`);
+        counts[c] = list.length;
+      });
+      purchasedItems = lists.flat();
+    }
+    const number = (key) => {
+      if (!given(key)) return undefined;
+      if (typeof options[key] !== "number") throw new Error(`options.${key} must be a number, got ${typeof options[key]}`);
+      return options[key];
+    };
+    return Recommender.__fromFactors(options, items, customers, purchasedItems, counts, number("regularization"), number("alpha"));
   };
 }
 

@@ -117,7 +117,7 @@ test("customers without factors are folded in from their purchases", () => {
 test("bad input is an Error naming the field and index", () => {
   const base = { items, itemFactors };
   const cases = [
-    [{ ...base, itemFactors: itemFactors.subarray(1) }, /itemFactors must hold items x factors values/],
+    [{ ...base, itemFactors: itemFactors.subarray(1) }, /itemFactors must hold items x factors values, factors between 1 and 1024/],
     [{ ...base, itemFactors: Object.assign(new Float32Array(itemFactors), { 35: NaN }) }, /itemFactors: row 2, factor 3 is not a finite number/],
     [{ ...base, items: [...items.slice(0, -1), items[0]] }, new RegExp(`items\\[${items.length - 1}\\] "${items[0]}" repeats items\\[0\\]`)],
     [{ ...base, items: ["", ...items.slice(1)] }, /items\[0\] is an empty id/],
@@ -125,10 +125,10 @@ test("bad input is an Error naming the field and index", () => {
     [{ ...base, customers, customerFactors, purchased: [["nope"]] }, /purchased must hold one list per customer/],
     [{ ...base, customers, customerFactors, purchased: purchased.map((p, u) => (u === 4 ? [...p, "nope"] : p)) }, new RegExp(`purchased\\[4\\]\\[${purchased[4].length}\\]: "nope" is not in items`)],
     [{ ...base, customers }, /customers need customerFactors, or purchased/],
-    [{ ...base, itemFactors: [[1, 2], [3, 4]] }, new RegExp(`itemFactors must hold items x factors values: 4 values for ${items.length} items`)],
+    [{ ...base, itemFactors: [[1, 2], [3, 4]] }, new RegExp(`itemFactors must hold items x factors values, factors between 1 and 1024: 4 values for ${items.length} items`)],
     [{ items: ["a", "b"], itemFactors: [[1, 2], [3]] }, /itemFactors\[1\] has 1 factors, options.itemFactors\[0\] has 2/],
-    [{ items: ["a"], itemFactors: new Float32Array(1025) }, /factors must be between 1 and 1024/],
-    [{ items }, /options.itemFactors must be an array of numbers or a typed array, got undefined/],
+    [{ items: ["a"], itemFactors: new Float32Array(1025) }, /factors between 1 and 1024: 1025 values for 1 items/],
+    [{ items }, /itemFactors must hold items x factors values, factors between 1 and 1024: 0 values/],
     [{ ...base, regularization: -1 }, /regularization/],
     [{ ...base, bogus: 1 }, /unknown option 'bogus'/],
   ];

@@ -45,50 +45,48 @@ impl JsRecommender {
     }
 
     /// `Recommender.fromFactors({ items, itemFactors, customers?, customerFactors?, purchased?,
-    /// regularization?, alpha? })`: a pure-ALS recommender from factors trained elsewhere (Spark,
-    /// implicit). Factors are row-major (a Float32Array or number[]; npm/extend-classes.js
-    /// flattens arrays of rows).
-    #[wasm_bindgen(js_name = fromFactors)]
-    pub fn from_factors(options: JsValue) -> JsResult<JsRecommender> {
+    /// regularization?, alpha? })`, behind npm/extend-classes.js, which checks and converts the
+    /// factors (Float32Array, number[] or arrays of rows) to row-major f32 and passes them here
+    /// as `item_factors` and `customer_factors`, `purchased` as one id list with a count per
+    /// customer, and the numbers (type-checked): a pure-ALS recommender from factors trained
+    /// elsewhere (Spark, implicit).
+    #[wasm_bindgen(js_name = __fromFactors)]
+    pub fn from_factors(
+        options: JsValue,
+        item_factors: Vec<f32>,
+        customer_factors: Option<Vec<f32>>,
+        purchased_items: JsValue,
+        purchased_counts: Option<Vec<u32>>,
+        regularization: Option<f64>,
+        alpha: Option<f64>,
+    ) -> JsResult<JsRecommender> {
         let accepted = "items, itemFactors, customers, customerFactors, purchased, regularization, alpha";
         let o = required_options(&options, "Recommender.fromFactors options", accepted)?;
         let o = Some(&o);
-        // Absent: `undefined`, which the column readers reject by name.
-        let required = |key: &str| property(o, key).map(|v| v.unwrap_or(JsValue::UNDEFINED));
-        // Every value's type first, then the model's checks (which name fields, not JS types).
-        let items = id_column(&required("items")?, "options.items")?;
-        let item_factors = factor_matrix(&required("itemFactors")?, "options.itemFactors")?;
+        let items = id_column(&property(o, "items")?.unwrap_or(JsValue::UNDEFINED), "options.items")?;
         let customers = property(o, "customers")?.map(|v| id_column(&v, "options.customers")).transpose()?;
-        let customer_factors = match property(o, "customerFactors")? {
-            Some(v) => Some(factor_matrix(&v, "options.customerFactors")?),
-            None => None,
-        };
-        let purchased = match property(o, "purchased")? {
-            None => None,
-            Some(v) if Array::is_array(&v) => {
-                let mut lists = Vec::new();
-                for (c, list) in v.unchecked_ref::<Array>().iter().enumerate() {
-                    lists.push(string_list(&list, &format!("options.purchased[{c}]"))?);
+        // `purchased` comes flattened (one id list, and each customer's count), its shape checked
+        // by the wrapper.
+        let purchased = match purchased_counts {
+            Some(counts) => {
+                let flat = id_column(&purchased_items, "options.purchased")?;
+                let mut lists = Vec::with_capacity(counts.len());
+                let mut at = 0;
+                for n in counts {
+                    let n = (n as usize).min(flat.len() - at);
+                    lists.push(flat[at..at + n].to_vec());
+                    at += n;
                 }
                 Some(lists)
             }
-            Some(v) => return Err(js_error(format!("options.purchased must be an array of item lists (one per customer), got {}", type_name(&v)))),
+            None => None,
         };
         let d = FactorOptions::default();
-        let factor_options = FactorOptions {
-            regularization: number_option(o, "regularization", "options")?.unwrap_or(d.regularization),
-            alpha: number_option(o, "alpha", "options")?.unwrap_or(d.alpha),
-        };
+        let factor_options = FactorOptions { regularization: regularization.unwrap_or(d.regularization), alpha: alpha.unwrap_or(d.alpha) };
         Recommender::from_factors(items, &item_factors, customers, customer_factors.as_deref(), purchased, &factor_options)
             .map(|inner| JsRecommender { inner })
             .map_err(to_js)
     }
-}
-
-/// Row-major factors: a Float32Array, any typed array or number[] (arrays of rows are flattened
-/// by npm/extend-classes.js, outside the size-limited module).
-fn factor_matrix(value: &JsValue, name: &str) -> JsResult<Vec<f32>> {
-    Ok(number_column(value, name)?.iter().map(|&x| x as f32).collect())
 }
 
 /// Checks a recommender on the shop's own data: `evaluateRecommender(tx, { splitTime, k?, ...fit

@@ -6,23 +6,22 @@
 //! The result is pure ALS ([`Blend::ALS`]: no freshness, recency or item-kNN), so a known
 //! customer's score of item i is the plain dot product x_uᵀ y_i of the given factors (the rows
 //! are zero-padded to the scoring stride, which adds nothing, and a single-scorer blend keeps the
-//! raw scores). Customers given without factors but with purchases get factors folded in from
-//! those purchases (Hu, Koren & Volinsky 2008, eq. 4) — which needs the fitting build's row solve,
-//! hence this module is full-build only; the bytes it saves load in both builds.
+//! raw scores). Importing is a full-build call (the serving build's size budget has no room for
+//! it); the bytes it saves load in both builds.
 
-use super::{Blend, Fitted, Recommender};
+use super::{Blend, Recommender};
 
 use std::collections::HashMap;
 
 use crate::data::canonical_id;
 use crate::error::{Error, Result};
 use crate::recommend::als::{AlsModel, ConfidenceScaling};
-use crate::recommend::interactions::{InteractionValue, Interactions, Sparse};
+use crate::recommend::interactions::{InteractionValue, Sparse};
 use crate::recommend::popular::PopularModel;
 use crate::recommend::simd;
 
-/// What the fold-in of a basket (`recommend_for_items`, and customers given without factors)
-/// needs to know about the training that produced the factors.
+/// What the fold-in of a basket (`recommend_for_items`) and `explain` need to know about the
+/// training that produced the factors.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FactorOptions {
     /// L2 regularisation λ of the training (default 0.01, `implicit`'s default).
@@ -38,21 +37,26 @@ impl Default for FactorOptions {
     }
 }
 
-/// Checks that ids are non-empty and unique, naming the first offender and its index; returns
-/// id → index.
-fn check_ids(name: &str, ids: &[String]) -> Result<HashMap<String, u32>> {
-    let index = super::id_index(ids);
+/// Id → index (of its last occurrence, for repeated ids).
+fn id_index(ids: &[String]) -> HashMap<String, u32> {
+    ids.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect()
+}
+
+/// Checks that ids are non-empty and unique, naming the first offender and its index; `index`
+/// is the recommender's id → index map, which keeps an id's last position.
+fn check_ids(name: &str, ids: &[String], index: &HashMap<String, u32>) -> Result<()> {
     for (i, id) in ids.iter().enumerate() {
         if id.is_empty() {
             return Err(Error::invalid(format!("{name}[{i}] is an empty id")));
         }
-        // The index keeps an id's last position: a different one means a repeat.
-        let last = index[id] as usize;
-        if last != i {
-            return Err(Error::invalid(format!("{name}[{last}] \"{id}\" repeats {name}[{i}]")));
+        match index.get(id) {
+            Some(&last) if last as usize != i => {
+                return Err(Error::invalid(format!("{name}[{last}] \"{id}\" repeats {name}[{i}]")))
+            }
+            _ => {}
         }
     }
-    Ok(index)
+    Ok(())
 }
 
 /// Row-major factors (`rows` × `factors`), checked for length and finite values, padded to the
@@ -76,8 +80,7 @@ impl Recommender {
     /// A pure-ALS recommender from outside factors: `item_factors` row-major `items` × f (f is
     /// its length over the number of items, 1..=1024); `customer_factors` row-major `customers` ×
     /// f; `purchased[c]` the items customer c bought (repeats count; excluded from `recommend`
-    /// as for a fitted model, and what `explain` attributes to). Customers given with purchases
-    /// but no factors get factors folded in from the purchases. An unknown customer gets the
+    /// as for a fitted model, and what `explain` attributes to). An unknown customer gets the
     /// most bought items (all tied at 0 without purchases).
     pub fn from_factors(
         items: Vec<String>,
@@ -92,83 +95,104 @@ impl Recommender {
         if items.is_empty() {
             return Err(Error::invalid("items must hold at least one item id"));
         }
-        let item_index = check_ids("items", &items)?;
-        if item_factors.is_empty() || item_factors.len() % items.len() != 0 {
+        let factors = item_factors.len() / items.len();
+        if item_factors.len() % items.len() != 0 || !(1..=1024).contains(&factors) {
             return Err(Error::invalid(format!(
-                "itemFactors must hold items x factors values: {} values for {} items",
+                "itemFactors must hold items x factors values, factors between 1 and 1024: {} values for {} items",
                 item_factors.len(),
                 items.len()
             )));
         }
-        let factors = item_factors.len() / items.len();
-        if factors > 1024 {
-            return Err(Error::invalid(format!("itemFactors: factors must be between 1 and 1024, got {factors}")));
-        }
-        let item_rows = padded_rows("itemFactors", item_factors, items.len(), factors)?;
         if customers.is_none() && (customer_factors.is_some() || purchased.is_some()) {
             return Err(Error::invalid("customerFactors and purchased need customers (the ids of their rows)"));
         }
         // As for transactions' ids: `recommend` looks customers up by their canonical form.
         let customers: Vec<String> = customers.unwrap_or_default().iter().map(|c| canonical_id(c).to_string()).collect();
-        check_ids("customers", &customers)?;
-        if !customers.is_empty() && customer_factors.is_none() && purchased.is_none() {
-            return Err(Error::invalid("customers need customerFactors, or purchased to fold their factors in from"));
+        if !customers.is_empty() && customer_factors.is_none() {
+            return Err(Error::invalid("customers need customerFactors (one row per customer)"));
         }
-        let customer_rows = customer_factors.map(|v| padded_rows("customerFactors", v, customers.len(), factors)).transpose()?;
-        let history = purchases(&item_index, &customers, purchased)?;
-        let stride = simd::padded(factors);
+        let (n_items, n_customers) = (items.len(), customers.len());
+        // The recommender first, without scorers: its id maps check the ids and resolve purchases.
+        let item_index = id_index(&items);
+        let customer_index = id_index(&customers);
+        let mut r = Recommender {
+            customer_ids: customers,
+            item_ids: items,
+            customer_index,
+            item_index,
+            value: InteractionValue::Lines,
+            history: Sparse { offsets: Vec::new(), indices: Vec::new(), values: Vec::new() },
+            popular: PopularModel { buyers: Vec::new() },
+            als: None,
+            knn: None,
+            blend: Blend::ALS,
+            item_age_days: vec![0.0; n_items],
+            freshness: Vec::new(),
+            als_ages: Vec::new(),
+            validation: Vec::new(),
+        };
+        check_ids("items", &r.item_ids, &r.item_index)?;
+        check_ids("customers", &r.customer_ids, &r.customer_index)?;
         let mut als = AlsModel {
             factors,
-            stride,
+            stride: simd::padded(factors),
             regularization: options.regularization as f32,
             alpha: options.alpha as f32,
             scaling: ConfidenceScaling::Linear,
             user_factors: Vec::new(),
-            item_factors: item_rows,
+            item_factors: padded_rows("itemFactors", item_factors, n_items, factors)?,
             item_panels: Vec::new(),
         };
-        match customer_rows {
-            Some(rows) => {
-                als.user_factors = rows;
-                als.prepare_panels();
-            }
-            None => als.prepare_with(&history),
+        als.user_factors = padded_rows("customerFactors", customer_factors.unwrap_or_default(), n_customers, factors)?;
+        als.prepare_panels();
+        r.history = purchases(&r.item_index, n_customers, purchased)?;
+        // Popularity (for customers the model does not know): distinct buyers.
+        let mut buyers = vec![0f32; n_items];
+        for &i in &r.history.indices {
+            buyers[i as usize] += 1.0;
         }
-        let by_item = history.transpose(items.len());
-        let m = Interactions {
-            last_age_days: vec![0.0; history.nnz()],
-            customer_ids: customers,
-            item_ids: items,
-            by_customer: history,
-            by_item,
-        };
-        let popular = PopularModel::fit(&m, 0.0);
-        let item_age_days = vec![0.0; m.item_ids.len()];
-        let fitted = Fitted { als: Some(als), knn: None, popular };
-        Ok(Recommender::assemble(m, InteractionValue::Lines, fitted, Blend::ALS, Vec::new(), item_age_days, Vec::new()))
+        r.popular = PopularModel { buyers };
+        r.als = Some(als);
+        Ok(r)
     }
 }
 
 /// The customer × item counts of `purchased` (one list per customer; empty without it). An
 /// unknown item is an error naming it and where it is.
-fn purchases(index: &HashMap<String, u32>, customers: &[String], purchased: Option<Vec<Vec<String>>>) -> Result<Sparse> {
-    let purchased = purchased.unwrap_or_else(|| vec![Vec::new(); customers.len()]);
-    if purchased.len() != customers.len() {
+fn purchases(index: &HashMap<String, u32>, customers: usize, purchased: Option<Vec<Vec<String>>>) -> Result<Sparse> {
+    let mut offsets = vec![0usize];
+    let Some(purchased) = purchased else {
+        offsets.resize(customers + 1, 0);
+        return Ok(Sparse { offsets, indices: Vec::new(), values: Vec::new() });
+    };
+    if purchased.len() != customers {
         return Err(Error::invalid(format!(
-            "purchased must hold one list per customer: {} lists for {} customers",
-            purchased.len(),
-            customers.len()
+            "purchased must hold one list per customer: {} lists for {customers} customers",
+            purchased.len()
         )));
     }
-    let mut triplets: Vec<(u32, u32, f32)> = Vec::new();
+    let mut indices: Vec<u32> = Vec::new();
+    let mut values: Vec<f32> = Vec::new();
     for (c, list) in purchased.iter().enumerate() {
+        let mut row = Vec::with_capacity(list.len());
         for (j, item) in list.iter().enumerate() {
             let &i = index.get(item).ok_or_else(|| Error::invalid(format!("purchased[{c}][{j}]: \"{item}\" is not in items")))?;
-            triplets.push((c as u32, i, 1.0));
+            row.push(i);
         }
+        crate::sort::sort_by(&mut row, &|a, b| a.cmp(b));
+        // Repeats add up, as in a basket.
+        for i in row {
+            match values.last_mut() {
+                Some(v) if indices.len() > offsets[c] && indices.last() == Some(&i) => *v += 1.0,
+                _ => {
+                    indices.push(i);
+                    values.push(1.0);
+                }
+            }
+        }
+        offsets.push(indices.len());
     }
-    // Repeats add up, as in a basket.
-    Ok(Sparse::from_triplets(customers.len(), triplets))
+    Ok(Sparse { offsets, indices, values })
 }
 
 #[cfg(test)]
@@ -316,20 +340,6 @@ mod tests {
     }
 
     #[test]
-    fn customers_without_factors_are_folded_in_from_their_purchases() {
-        let c = case(14);
-        let r = Recommender::from_factors(ids("i", ITEMS), &c.items, Some(ids("c", CUSTOMERS)), None, Some(c.purchased.clone()), &FactorOptions::default()).unwrap();
-        for u in (0..CUSTOMERS).filter(|u| !c.purchased[*u].is_empty()) {
-            let id = format!("c{u}");
-            assert_eq!(r.recommend(&id, 10, true, &[], None), r.recommend_for_items(&c.purchased[u], 10), "{id}");
-            // explain's contributions add up to the score.
-            let (item, score) = r.recommend(&id, 1, true, &[], None).remove(0);
-            let total: f64 = r.explain(&id, &item).unwrap().iter().map(|e| e.1).sum();
-            assert!((total - score as f64).abs() < 1e-3 * (score as f64).abs().max(1e-2), "{id}: {total} vs {score}");
-        }
-    }
-
-    #[test]
     fn bytes_round_trip_gives_the_same_answers() {
         let c = case(15);
         let r = model(&c);
@@ -365,8 +375,8 @@ mod tests {
         let (items, cust) = (ids("i", ITEMS), ids("c", CUSTOMERS));
         let cases: Vec<(String, &str)> = vec![
             (build(vec![], &[], None, None, None), "items must hold at least one"),
-            (build(items.clone(), &c.items[..ITEMS * F - 1], None, None, None), "itemFactors must hold items x factors values: 419 values for 60 items"),
-            (build(ids("i", 1), &vec![0.5; 1025], None, None, None), "factors must be between 1 and 1024, got 1025"),
+            (build(items.clone(), &c.items[..ITEMS * F - 1], None, None, None), "itemFactors must hold items x factors values, factors between 1 and 1024: 419 values for 60 items"),
+            (build(ids("i", 1), &vec![0.5; 1025], None, None, None), "1025 values for 1 items"),
             (build(items.clone(), &{ let mut v = c.items.clone(); v[3 * F + 2] = f32::NAN; v }, None, None, None), "itemFactors: row 3, factor 2 is not a finite number"),
             (build({ let mut v = items.clone(); v[9] = "i2".into(); v }, &c.items, None, None, None), "items[9] \"i2\" repeats items[2]"),
             (build({ let mut v = items.clone(); v[4] = String::new(); v }, &c.items, None, None, None), "items[4] is an empty id"),
@@ -374,7 +384,7 @@ mod tests {
             (build(items.clone(), &c.items, Some(cust.clone()), Some(&{ let mut v = c.customers.clone(); v[F * 5] = f32::INFINITY; v }), None), "customerFactors: row 5, factor 0 is not a finite number"),
             (build(items.clone(), &c.items, Some({ let mut v = cust.clone(); v[7] = "c1".into(); v }), Some(&c.customers), None), "customers[7] \"c1\" repeats customers[1]"),
             (build(items.clone(), &c.items, None, Some(&c.customers), None), "need customers"),
-            (build(items.clone(), &c.items, Some(cust.clone()), None, None), "customers need customerFactors, or purchased"),
+            (build(items.clone(), &c.items, Some(cust.clone()), None, None), "customers need customerFactors"),
             (build(items.clone(), &c.items, Some(cust.clone()), Some(&c.customers), Some(c.purchased[1..].to_vec())), "purchased must hold one list per customer: 24 lists for 25 customers"),
             (build(items.clone(), &c.items, Some(cust.clone()), Some(&c.customers), Some({ let mut p = c.purchased.clone(); p[2][1] = "x".into(); p })), "purchased[2][1]: \"x\" is not in items"),
         ];

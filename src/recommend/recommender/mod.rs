@@ -175,11 +175,6 @@ pub struct Recommender {
     validation: Vec<ValidationResult>,
 }
 
-/// Id → index (of its last occurrence, for repeated ids).
-fn id_index(ids: &[String]) -> HashMap<String, u32> {
-    ids.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect()
-}
-
 /// Freshness weights of items with the given ages (empty when the half-life is 0).
 fn freshness_weights(item_age_days: &[f32], half_life_days: f32) -> Vec<f32> {
     if !(half_life_days > 0.0) {
@@ -239,8 +234,8 @@ impl Recommender {
         als_ages: Vec<f32>,
     ) -> Recommender {
         let als_ages = if blend.uses_ages() { als_ages } else { Vec::new() };
-        let customer_index = id_index(&m.customer_ids);
-        let item_index = id_index(&m.item_ids);
+        let customer_index = m.customer_ids.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
+        let item_index = m.item_ids.iter().enumerate().map(|(i, c)| (c.clone(), i as u32)).collect();
         let freshness = freshness_weights(&item_age_days, blend.freshness_half_life_days);
         Recommender {
             item_age_days,
