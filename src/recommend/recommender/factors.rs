@@ -90,26 +90,26 @@ impl Recommender {
         purchased: Option<Vec<Vec<String>>>,
         options: &FactorOptions,
     ) -> Result<Recommender> {
-        crate::error::check_scalar("regularization", options.regularization, 0.0, 1e6)?;
-        crate::error::check_scalar("alpha", options.alpha, 0.0, 1e6)?;
-        if items.is_empty() {
-            return Err(Error::invalid("items must hold at least one item id"));
+        for (name, value) in [("regularization", options.regularization), ("alpha", options.alpha)] {
+            crate::error::check_scalar(name, value, 0.0, 1e6)?;
         }
-        let factors = item_factors.len() / items.len();
-        if item_factors.len() % items.len() != 0 || !(1..=1024).contains(&factors) {
+        // No items: factors 0, refused with the counts.
+        let factors = item_factors.len().checked_div(items.len()).unwrap_or(0);
+        if factors * items.len() != item_factors.len() || !(1..=1024).contains(&factors) {
             return Err(Error::invalid(format!(
                 "itemFactors must hold items x factors values, factors between 1 and 1024: {} values for {} items",
                 item_factors.len(),
                 items.len()
             )));
         }
-        if customers.is_none() && (customer_factors.is_some() || purchased.is_some()) {
-            return Err(Error::invalid("customerFactors and purchased need customers (the ids of their rows)"));
-        }
+        // Without customers, customerFactors and purchased must be empty (their length checks say so).
         // As for transactions' ids: `recommend` looks customers up by their canonical form.
-        let customers: Vec<String> = customers.unwrap_or_default().iter().map(|c| canonical_id(c).to_string()).collect();
-        if !customers.is_empty() && customer_factors.is_none() {
-            return Err(Error::invalid("customers need customerFactors (one row per customer)"));
+        let mut customers = customers.unwrap_or_default();
+        for c in customers.iter_mut() {
+            let canonical = canonical_id(c);
+            if canonical.len() != c.len() {
+                *c = canonical.to_string();
+            }
         }
         let (n_items, n_customers) = (items.len(), customers.len());
         // The recommender first, without scorers: its id maps check the ids and resolve purchases.
@@ -143,6 +143,7 @@ impl Recommender {
             item_factors: padded_rows("itemFactors", item_factors, n_items, factors)?,
             item_panels: Vec::new(),
         };
+        // Customers without their factors: the length check names customerFactors.
         als.user_factors = padded_rows("customerFactors", customer_factors.unwrap_or_default(), n_customers, factors)?;
         als.prepare_panels();
         r.history = purchases(&r.item_index, n_customers, purchased)?;
@@ -374,7 +375,7 @@ mod tests {
         };
         let (items, cust) = (ids("i", ITEMS), ids("c", CUSTOMERS));
         let cases: Vec<(String, &str)> = vec![
-            (build(vec![], &[], None, None, None), "items must hold at least one"),
+            (build(vec![], &[], None, None, None), "0 values for 0 items"),
             (build(items.clone(), &c.items[..ITEMS * F - 1], None, None, None), "itemFactors must hold items x factors values, factors between 1 and 1024: 419 values for 60 items"),
             (build(ids("i", 1), &vec![0.5; 1025], None, None, None), "1025 values for 1 items"),
             (build(items.clone(), &{ let mut v = c.items.clone(); v[3 * F + 2] = f32::NAN; v }, None, None, None), "itemFactors: row 3, factor 2 is not a finite number"),
@@ -383,8 +384,9 @@ mod tests {
             (build(items.clone(), &c.items, Some(cust.clone()), Some(&c.customers[F..]), None), "customerFactors must hold 25 x 7 values (ids x factors), got 168"),
             (build(items.clone(), &c.items, Some(cust.clone()), Some(&{ let mut v = c.customers.clone(); v[F * 5] = f32::INFINITY; v }), None), "customerFactors: row 5, factor 0 is not a finite number"),
             (build(items.clone(), &c.items, Some({ let mut v = cust.clone(); v[7] = "c1".into(); v }), Some(&c.customers), None), "customers[7] \"c1\" repeats customers[1]"),
-            (build(items.clone(), &c.items, None, Some(&c.customers), None), "need customers"),
-            (build(items.clone(), &c.items, Some(cust.clone()), None, None), "customers need customerFactors"),
+            (build(items.clone(), &c.items, None, Some(&c.customers), None), "customerFactors must hold 0 x 7 values (ids x factors), got 175"),
+            (build(items.clone(), &c.items, None, None, Some(c.purchased.clone())), "purchased must hold one list per customer: 25 lists for 0 customers"),
+            (build(items.clone(), &c.items, Some(cust.clone()), None, None), "customerFactors must hold 25 x 7 values (ids x factors), got 0"),
             (build(items.clone(), &c.items, Some(cust.clone()), Some(&c.customers), Some(c.purchased[1..].to_vec())), "purchased must hold one list per customer: 24 lists for 25 customers"),
             (build(items.clone(), &c.items, Some(cust.clone()), Some(&c.customers), Some({ let mut p = c.purchased.clone(); p[2][1] = "x".into(); p })), "purchased[2][1]: \"x\" is not in items"),
         ];
