@@ -544,7 +544,7 @@ export interface FactorImportOptions {
   itemFactors: FactorRows;
   /** Customer ids (non-empty, unique), one per row of `customerFactors` and list of `purchased`. */
   customers?: string[];
-  /** Customer factors, `customers.length × f`. Without them, each customer's are folded in from `purchased`. */
+  /** Customer factors, `customers.length × f` (required with `customers`). */
   customerFactors?: FactorRows;
   /**
    * Per customer, the items they bought (repeats count): not recommended to them again
@@ -553,11 +553,13 @@ export interface FactorImportOptions {
   purchased?: string[][];
   /**
    * L2 regularisation λ the factors were trained with: used to fold in a basket
-   * (`recommendForItems`), customers without factors, and by `explain`. Default 0.01
-   * (`implicit`'s default).
+   * (`recommendForItems`) and by `explain`. Default 0.01 (`implicit`'s default).
    */
   regularization?: number;
-  /** Confidence weight α of the training (c = 1 + α · count). Default 1 (`implicit`'s and Spark's default). */
+  /**
+   * Confidence weight α of the training, c = 1 + α · count (Hu et al., Spark). Default 1.
+   * `implicit` ≥ 0.5 uses c = α · count: for its factors on 0/1 data, pass its α − 1.
+   */
   alpha?: number;
 }
 

@@ -26,8 +26,8 @@ use crate::recommend::simd;
 pub struct FactorOptions {
     /// L2 regularisation λ of the training (default 0.01, `implicit`'s default).
     pub regularization: f64,
-    /// Confidence weight α: c = 1 + α r (Hu et al. eq. 5, linear; default 1, `implicit`'s and
-    /// Spark's default).
+    /// Confidence weight α: c = 1 + α r (Hu et al. eq. 5, linear, as Spark; default 1). Python
+    /// `implicit` ≥ 0.5 uses c = α r: on 0/1 data its α − 1 is the same model.
     pub alpha: f64,
 }
 
