@@ -1,5 +1,6 @@
 // The few API methods that take "one of several classes" (wasm-bindgen cannot), dispatched here
-// to the class-specific exports, and results unpacked from one buffer. No computing. Installed on
+// to the class-specific exports, results unpacked from one buffer, and factor rows flattened
+// (`Recommender.fromFactors`). No computing. Installed on
 // the classes of either build (`regulars` via extend.js, `regulars/serve` via serve-extend.js).
 export function extend({ ChurnModel, OfferRanker, Recommender, Summary }) {
 
@@ -146,6 +147,55 @@ function packRecords(records, offerIds) {
   return [eventIds.join("\n"), versions, offers, probability, reward, control, intended, risk, clv, orderValue,
     [...segments.keys()].join("\n"), segment, [...features.keys()].join("\n"), featureOffsets,
     Uint32Array.from(featureIndex), Float64Array.from(featureValues)];
+}
+
+/** `Recommender.fromFactors(options)` (full build only): the factors (a Float32Array, number[],
+ * or an array of rows) checked for type and converted to row-major Float32Array here, and
+ * `purchased` flattened (one id list, a count per customer); `__fromFactors` gets them with the
+ * options and checks everything else (keys, ids, lengths, values). */
+if (Recommender.__fromFactors) {
+  const isRow = (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+  const numbers = (values, name) => {
+    for (let k = 0; k < values.length; k++) {
+      if (typeof values[k] !== "number") throw new Error(`${name}[${k}] must be a number, got ${typeof values[k]}`);
+    }
+    return values;
+  };
+  const rowMajor = (value, name) => {
+    if (value instanceof Float32Array) return value;
+    if (!isRow(value)) throw new Error(`${name} must be a Float32Array, an array of numbers or an array of rows, got ${value === null ? "null" : typeof value}`);
+    if (!isRow(value[0])) return Float32Array.from(Array.isArray(value) ? numbers(value, name) : value);
+    const width = value[0].length, out = new Float32Array(value.length * width);
+    value.forEach((row, r) => {
+      if (!isRow(row)) throw new Error(`${name}[${r}] must be an array of numbers, got ${row === null ? "null" : typeof row}`);
+      if (row.length !== width) throw new Error(`${name}[${r}] has ${row.length} factors, ${name}[0] has ${width}`);
+      out.set(Array.isArray(row) ? numbers(row, `${name}[${r}]`) : row, r * width);
+    });
+    return out;
+  };
+  Recommender.fromFactors = function fromFactors(options) {
+    if (options === null || typeof options !== "object") return Recommender.__fromFactors(options, new Float32Array(0));
+    const given = (key) => options[key] !== undefined && options[key] !== null;
+    const items = given("itemFactors") ? rowMajor(options.itemFactors, "options.itemFactors") : new Float32Array(0);
+    const customers = given("customerFactors") ? rowMajor(options.customerFactors, "options.customerFactors") : undefined;
+    let purchasedItems, counts;
+    if (given("purchased")) {
+      const lists = options.purchased;
+      if (!Array.isArray(lists)) throw new Error(`options.purchased must be an array of item lists (one per customer), got ${typeof lists}`);
+      counts = new Uint32Array(lists.length);
+      lists.forEach((list, c) => {
+        if (!Array.isArray(list)) throw new Error(`options.purchased[${c}] must be an array of item ids, got ${list === null ? "null" : typeof list}`);
+        counts[c] = list.length;
+      });
+      purchasedItems = lists.flat();
+    }
+    const number = (key) => {
+      if (!given(key)) return undefined;
+      if (typeof options[key] !== "number") throw new Error(`options.${key} must be a number, got ${typeof options[key]}`);
+      return options[key];
+    };
+    return Recommender.__fromFactors(options, items, customers, purchasedItems, counts, number("regularization"), number("alpha"));
+  };
 }
 
 /** `rec.recommendMany(customers, opts)`: the lists come across packed (one index and one score

@@ -589,6 +589,43 @@ export interface RecommenderOptions {
   onProgress?: (fraction: number) => void;
 }
 
+/**
+ * Factor rows: row-major (`Float32Array` or `number[]`, `rows × factors` values; the number of
+ * factors is the length over the number of ids), or one array per row (all of one length).
+ */
+export type FactorRows = Float32Array | number[] | (Float32Array | number[])[];
+
+/**
+ * Options of `Recommender.fromFactors`: ALS factors trained elsewhere (Spark MLlib, Python
+ * `implicit`, …). The recommender is pure ALS: a customer's score of an item is the dot product
+ * of their factor rows.
+ */
+export interface FactorImportOptions {
+  /** Item ids, one per row of `itemFactors` (non-empty, unique). */
+  items: string[];
+  /** Item factors, `items.length × f` with f in 1..1024. */
+  itemFactors: FactorRows;
+  /** Customer ids (non-empty, unique), one per row of `customerFactors` and list of `purchased`. */
+  customers?: string[];
+  /** Customer factors, `customers.length × f` (required with `customers`). */
+  customerFactors?: FactorRows;
+  /**
+   * Per customer, the items they bought (repeats count): not recommended to them again
+   * (`excludePurchased`), what `explain` attributes to, and the popularity unknown customers get.
+   */
+  purchased?: string[][];
+  /**
+   * L2 regularisation λ the factors were trained with: used to fold in a basket
+   * (`recommendForItems`) and by `explain`. Default 0.01 (`implicit`'s default).
+   */
+  regularization?: number;
+  /**
+   * Confidence weight α of the training, c = 1 + α · count (Hu et al., Spark). Default 1.
+   * `implicit` ≥ 0.5 uses c = α · count: for its factors on 0/1 data, pass its α − 1.
+   */
+  alpha?: number;
+}
+
 /** A recommended (or similar) item and its score (higher is better). */
 export interface ScoredItem { item: string; score: number }
 
@@ -619,6 +656,13 @@ export class Recommender implements Disposable {
   private constructor();
   static fit(tx: Transactions, options?: RecommenderOptions): Recommender;
   static fromBytes(bytes: Bytes): Recommender;
+  /**
+   * A serving recommender from ALS factors trained elsewhere (e.g. Spark or `implicit`), with
+   * every method below and `toBytes` (whose bytes also load in `regulars/serve`). Bad input
+   * (lengths, non-finite values, duplicate or empty ids, unknown purchased items) is an `Error`
+   * naming the field and index.
+   */
+  static fromFactors(options: FactorImportOptions): Recommender;
   /** Top-k items for a customer; a customer unknown to the model gets popular items, not an error. */
   recommend(customer: string, options?: RecommendOptions): ScoredItem[];
   /** Top-k items for each customer (batch, for email campaigns). */

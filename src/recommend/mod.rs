@@ -25,4 +25,6 @@ pub use interactions::{InteractionValue, Interactions, Sparse};
 pub use item_knn::{ItemKnnModel, Weighting};
 pub use popular::PopularModel;
 pub use quantize::Quantization;
+#[cfg(feature = "fit")]
+pub use recommender::FactorOptions;
 pub use recommender::{Algorithm, Blend, RecommendMany, RecommendManyIndices, Recommender, RecommenderOptions, ValidationResult};

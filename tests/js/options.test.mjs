@@ -57,6 +57,7 @@ function invokers(m) {
     ...Object.fromEntries(["BetaGeo", "ModifiedBetaGeo", "ParetoNbd", "GammaGamma"].map((k) => [`${k}.fit options`, { call: (o) => m[k].fit(s, o) }])),
     "ChurnModel.fit options": { call: (o) => m.ChurnModel.fit(tx, o) },
     "Recommender.fit options": { call: (o) => m.Recommender.fit(tx, o) },
+    "Recommender.fromFactors options": { base: { items: ["i1", "i2"], itemFactors: [1, 0, 0, 1] }, call: (o) => m.Recommender.fromFactors(o) },
     "Recommender.recommend options": { call: (o) => rec.recommend("c1", o) },
     "Recommender.recommendMany options": { call: (o) => rec.recommendMany(["c1", "c2"], o) },
     "Recommender.recommendForItems options": { call: (o) => rec.recommendForItems(["i1"], o) },
@@ -103,7 +104,7 @@ function nearMisses(key) {
 const FIT_ONLY = [
   "evaluateRecommender options", "Transactions.fromCsv mapping", "Transactions.fromCsv options",
   ...["BetaGeo", "ModifiedBetaGeo", "ParetoNbd", "GammaGamma", "ChurnModel", "Recommender"].map((k) => `${k}.fit options`),
-  "new OfferSimulator options", "reliability options",
+  "new OfferSimulator options", "reliability options", "Recommender.fromFactors options",
 ];
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

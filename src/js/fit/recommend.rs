@@ -1,12 +1,12 @@
-//! `Recommender.fit` and `evaluateRecommender` (the full build only).
+//! `Recommender.fit`, `Recommender.fromFactors` and `evaluateRecommender` (the full build only).
 
-use js_sys::Object;
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 use crate::js::data::JsTransactions;
 use crate::js::recommend::{k_option, JsRecommender, Progress};
 use crate::js::*;
-use crate::recommend::{evaluate, time_split, Algorithm, Recommender, RecommenderOptions};
+use crate::recommend::{evaluate, time_split, Algorithm, FactorOptions, Recommender, RecommenderOptions};
 
 /// The keys `evaluateRecommender` reads: its own, then those of `Recommender.fit` (`FIT_KEYS`).
 const EVALUATE_KEYS: &str =
@@ -42,6 +42,50 @@ impl JsRecommender {
         let result = Recommender::fit(&tx.inner, &fit, &mut |f| progress.report(f));
         progress.finish()?;
         result.map(|inner| JsRecommender { inner }).map_err(to_js)
+    }
+
+    /// `Recommender.fromFactors({ items, itemFactors, customers?, customerFactors?, purchased?,
+    /// regularization?, alpha? })`, behind npm/extend-classes.js, which checks and converts the
+    /// factors (Float32Array, number[] or arrays of rows) to row-major f32 and passes them here
+    /// as `item_factors` and `customer_factors`, `purchased` as one id list with a count per
+    /// customer, and the numbers (type-checked): a pure-ALS recommender from factors trained
+    /// elsewhere (Spark, implicit).
+    #[wasm_bindgen(js_name = __fromFactors)]
+    pub fn from_factors(
+        options: JsValue,
+        item_factors: Vec<f32>,
+        customer_factors: Option<Vec<f32>>,
+        purchased_items: JsValue,
+        purchased_counts: Option<Vec<u32>>,
+        regularization: Option<f64>,
+        alpha: Option<f64>,
+    ) -> JsResult<JsRecommender> {
+        let accepted = "items, itemFactors, customers, customerFactors, purchased, regularization, alpha";
+        let o = required_options(&options, "Recommender.fromFactors options", accepted)?;
+        let o = Some(&o);
+        let items = id_column(&property(o, "items")?.unwrap_or(JsValue::UNDEFINED), "options.items")?;
+        let customers = property(o, "customers")?.map(|v| id_column(&v, "options.customers")).transpose()?;
+        // `purchased` comes flattened (one id list, and each customer's count), its shape checked
+        // by the wrapper.
+        let purchased = match purchased_counts {
+            Some(counts) => {
+                let flat = id_column(&purchased_items, "options.purchased")?;
+                let mut lists = Vec::with_capacity(counts.len());
+                let mut at = 0;
+                for n in counts {
+                    let n = (n as usize).min(flat.len() - at);
+                    lists.push(flat[at..at + n].to_vec());
+                    at += n;
+                }
+                Some(lists)
+            }
+            None => None,
+        };
+        let d = FactorOptions::default();
+        let factor_options = FactorOptions { regularization: regularization.unwrap_or(d.regularization), alpha: alpha.unwrap_or(d.alpha) };
+        Recommender::from_factors(items, &item_factors, customers, customer_factors.as_deref(), purchased, &factor_options)
+            .map(|inner| JsRecommender { inner })
+            .map_err(to_js)
     }
 }
 

@@ -209,7 +209,10 @@ pub(super) fn read_stored(r: &mut Reader) -> Result<Stored> {
     }
     let als_ages = if blend.uses_ages() { quantize::get_whole(r, history.nnz())? } else { Vec::new() };
     let by_item = history.transpose(item_ids.len());
-    if (0..by_item.rows()).any(|i| by_item.offsets[i] == by_item.offsets[i + 1]) {
+    // Fitted models only hold bought items; a model imported from outside factors
+    // (`from_factors`, pure ALS) may hold items nobody in it bought, which item-kNN alone cannot
+    // score.
+    if blend.knn > 0.0 && (0..by_item.rows()).any(|i| by_item.offsets[i] == by_item.offsets[i + 1]) {
         return Err(Error::corrupt("an item has no purchases"));
     }
     Ok(Stored { value, blend, customer_ids, item_ids, history, by_item, buyers, item_age_days, als_ages })

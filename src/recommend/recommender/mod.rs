@@ -21,11 +21,14 @@
 //! Files: this one holds the fitted recommender and everything that serves from it (scoring,
 //! filters, explanations); [`bytes`] saving and loading; [`options`] what `fit` is told; and, in
 //! the full build only, [`scorers`] the fitting of the three scorers, [`auto`] the validation
-//! folds of `"auto"`, [`fit`] `Recommender::fit`, which ties them together, and [`format1`].
+//! folds of `"auto"`, [`fit`] `Recommender::fit`, which ties them together, [`format1`], and
+//! [`factors`] `Recommender::from_factors` (a pure-ALS recommender from outside factors).
 
 #[cfg(feature = "fit")]
 mod auto;
 mod bytes;
+#[cfg(feature = "fit")]
+mod factors;
 #[cfg(feature = "fit")]
 mod fit;
 #[cfg(feature = "fit")]
@@ -34,6 +37,8 @@ mod options;
 #[cfg(feature = "fit")]
 mod scorers;
 
+#[cfg(feature = "fit")]
+pub use factors::FactorOptions;
 pub use options::{Algorithm, RecommenderOptions};
 
 use crate::decimal::{Decimal32, Fixed};
