@@ -22,7 +22,8 @@ pub const FORMAT_VERSION: u16 = 1;
 const HEADER_LEN: usize = 4 + 2 + 4 + 8;
 const CHECKSUM_LEN: usize = 8;
 
-fn fnv1a64(bytes: &[u8]) -> u64 {
+/// FNV-1a, 64 bits: the model bytes' checksum, and the base of the offer ranker's id hash.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         hash ^= *b as u64;

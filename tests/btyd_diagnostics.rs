@@ -13,28 +13,6 @@ fn has(warnings: &[String], text: &str) -> bool {
     warnings.iter().any(|w| w.contains(text))
 }
 
-/// FNV-1a 64 (the model bytes' checksum), written out here to rebuild bytes of the older layout.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        hash ^= *b as u64;
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
-/// Model bytes with the last `cut` payload bytes removed (length and checksum fixed): the layout
-/// before a trailing field existed.
-fn without_trailing(bytes: &[u8], cut: usize) -> Vec<u8> {
-    let payload = &bytes[18..bytes.len() - 8 - cut];
-    let mut old = bytes[..10].to_vec();
-    old.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    old.extend_from_slice(payload);
-    let checksum = fnv1a64(&old);
-    old.extend_from_slice(&checksum.to_le_bytes());
-    old
-}
-
 /// Diagnostics with no warnings take 1 (converged) + 4 (iterations) + 8 (gradient norm) + 8
 /// (empty list) bytes.
 const EMPTY_DIAGNOSTICS_BYTES: usize = 21;
@@ -54,27 +32,27 @@ fn cdnow_fits_converge_without_warnings_and_keep_their_diagnostics_in_the_bytes(
     check_clean("BG/NBD", &bg.diagnostics);
     let back = BetaGeo::from_bytes(&bg.to_bytes()).unwrap();
     assert_eq!(back, bg);
-    let old = BetaGeo::from_bytes(&without_trailing(&bg.to_bytes(), EMPTY_DIAGNOSTICS_BYTES)).unwrap();
+    let old = BetaGeo::from_bytes(&common::without_trailing(&bg.to_bytes(), EMPTY_DIAGNOSTICS_BYTES)).unwrap();
     assert_eq!(old.diagnostics, None);
     assert_eq!(old.params, bg.params);
 
     let mbg = ModifiedBetaGeo::fit(&s).unwrap();
     check_clean("MBG/NBD", &mbg.diagnostics);
     assert_eq!(ModifiedBetaGeo::from_bytes(&mbg.to_bytes()).unwrap(), mbg);
-    assert_eq!(ModifiedBetaGeo::from_bytes(&without_trailing(&mbg.to_bytes(), EMPTY_DIAGNOSTICS_BYTES)).unwrap().diagnostics, None);
+    assert_eq!(ModifiedBetaGeo::from_bytes(&common::without_trailing(&mbg.to_bytes(), EMPTY_DIAGNOSTICS_BYTES)).unwrap().diagnostics, None);
 
     let pnbd = ParetoNbd::fit(&s).unwrap();
     check_clean("Pareto/NBD", &pnbd.diagnostics);
     assert_eq!(ParetoNbd::from_bytes(&pnbd.to_bytes()).unwrap(), pnbd);
-    assert_eq!(ParetoNbd::from_bytes(&without_trailing(&pnbd.to_bytes(), EMPTY_DIAGNOSTICS_BYTES)).unwrap().diagnostics, None);
+    assert_eq!(ParetoNbd::from_bytes(&common::without_trailing(&pnbd.to_bytes(), EMPTY_DIAGNOSTICS_BYTES)).unwrap().diagnostics, None);
 
     let gg = GammaGamma::fit(&s).unwrap();
     check_clean("Gamma-Gamma", &gg.diagnostics);
     assert_eq!(GammaGamma::from_bytes(&gg.to_bytes()).unwrap(), gg);
-    assert_eq!(GammaGamma::from_bytes(&without_trailing(&gg.to_bytes(), EMPTY_DIAGNOSTICS_BYTES)).unwrap().diagnostics, None);
+    assert_eq!(GammaGamma::from_bytes(&common::without_trailing(&gg.to_bytes(), EMPTY_DIAGNOSTICS_BYTES)).unwrap().diagnostics, None);
 
     // A damaged diagnostics field is rejected, not misread.
-    assert!(BetaGeo::from_bytes(&without_trailing(&bg.to_bytes(), 3)).is_err());
+    assert!(BetaGeo::from_bytes(&common::without_trailing(&bg.to_bytes(), 3)).is_err());
     // Models from parameters have none.
     assert_eq!(BetaGeo::from_params(bg.params).unwrap().diagnostics, None);
 }

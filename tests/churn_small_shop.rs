@@ -147,42 +147,20 @@ fn a_larger_penalizer_shrinks_the_parameters_and_cdnow_stays_silent() {
     }
 }
 
-/// FNV-1a 64 (the model bytes' checksum), written out here to rebuild bytes of the older layout.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        hash ^= *b as u64;
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
-}
-
 #[test]
 fn bytes_without_the_warnings_field_still_load() {
     let tx = cdnow_part();
     let model = ChurnModel::fit(&tx, ChurnOptions::default()).unwrap();
     assert!(model.warnings.is_empty());
     let bytes = model.to_bytes();
-    // Layout: magic 4 | version 2 | kind 4 | payload length 8 | payload | checksum 8. The payload
-    // ends with the warnings list, here its empty-length prefix (8 zero bytes): drop it, as the
-    // layout before warnings had it, and fix the length and checksum.
-    let payload = &bytes[18..bytes.len() - 8];
-    assert_eq!(&payload[payload.len() - 8..], &[0u8; 8]);
-    let old_payload = &payload[..payload.len() - 8];
-    let mut old = bytes[..10].to_vec();
-    old.extend_from_slice(&(old_payload.len() as u64).to_le_bytes());
-    old.extend_from_slice(old_payload);
-    let checksum = fnv1a64(&old);
-    old.extend_from_slice(&checksum.to_le_bytes());
+    // The payload ends with the warnings list, here its empty-length prefix (8 zero bytes): drop
+    // it, as the layout before warnings had it.
+    assert_eq!(&bytes[bytes.len() - 16..bytes.len() - 8], &[0u8; 8]);
+    let old = common::without_trailing(&bytes, 8);
     let loaded = ChurnModel::from_bytes(&old).unwrap();
     assert!(loaded.warnings.is_empty());
     assert_eq!(loaded, model);
     // A damaged warnings field is still rejected.
-    let mut bad = bytes[..bytes.len() - 8].to_vec();
-    bad.truncate(bad.len() - 3);
-    let length = (bad.len() - 18) as u64;
-    bad[10..18].copy_from_slice(&length.to_le_bytes());
-    let checksum = fnv1a64(&bad);
-    bad.extend_from_slice(&checksum.to_le_bytes());
+    let bad = common::without_trailing(&bytes, 3);
     assert!(ChurnModel::from_bytes(&bad).is_err());
 }

@@ -212,10 +212,7 @@ fn seed_tag(seed: u64) -> u32 {
 
 /// FNV-1a over the bytes, finished with the splitmix64 mixer (so nearby ids spread evenly).
 pub(crate) fn hash_id(id: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in id.bytes() {
-        h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3);
-    }
+    let mut h = crate::codec::fnv1a64(id.as_bytes());
     h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     h ^ (h >> 31)

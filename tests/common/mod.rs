@@ -115,3 +115,16 @@ pub fn cdnow_sample_summary() -> Summary {
     let calibration_end = yyyymmdd_ms(19970930);
     tx.summary(SummaryOptions { observation_end: None, calibration_end: Some(calibration_end), unit: TimeUnit::Week }).unwrap()
 }
+
+/// Model bytes with the last `cut` payload bytes removed, length and checksum fixed (layout: magic
+/// 4 | version 2 | kind 4 | payload length 8 | payload | checksum 8): the layout before a trailing
+/// field existed, or a damaged one.
+pub fn without_trailing(bytes: &[u8], cut: usize) -> Vec<u8> {
+    let payload = &bytes[18..bytes.len() - 8 - cut];
+    let mut old = bytes[..10].to_vec();
+    old.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    old.extend_from_slice(payload);
+    let checksum = regulars::codec::fnv1a64(&old);
+    old.extend_from_slice(&checksum.to_le_bytes());
+    old
+}

@@ -5,6 +5,7 @@
 // The options test compares these with the keys the module accepts, so the types and the Rust
 // cannot drift apart.
 import ts from "typescript";
+import { dtsProgram } from "../types/surface.mjs";
 
 const OPTION_PARAMETERS = ["options", "columns", "mapping"];
 
@@ -14,14 +15,7 @@ const OPTION_PARAMETERS = ["options", "columns", "mapping"];
  * `".offers[0].eligible"`; `keys` the declared property names, in declaration order.
  */
 export function declaredOptions(dtsText, fileName = "/regulars/index.d.ts") {
-  const options = { target: ts.ScriptTarget.ES2022, lib: ["lib.es2022.d.ts", "lib.esnext.disposable.d.ts"], types: [], noEmit: true, strict: true };
-  const host = ts.createCompilerHost(options);
-  const readFile = host.readFile.bind(host), getSourceFile = host.getSourceFile.bind(host);
-  host.readFile = (f) => (f === fileName ? dtsText : readFile(f));
-  host.fileExists = ((exists) => (f) => f === fileName || exists(f))(host.fileExists.bind(host));
-  host.getSourceFile = (f, lang, ...rest) =>
-    f === fileName ? ts.createSourceFile(f, dtsText, lang, true) : getSourceFile(f, lang, ...rest);
-  const program = ts.createProgram([fileName], options, host);
+  const program = dtsProgram(dtsText, fileName);
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(fileName);
   const ownType = (type) => (type.getSymbol()?.declarations ?? []).some((d) => d.getSourceFile() === source);

@@ -30,8 +30,8 @@ function members(checker, type, skip) {
   return out;
 }
 
-/** The surface index.d.ts (its source text) declares. Throws on syntax errors in it. */
-export function declaredSurface(dtsText, fileName = "/regulars/index.d.ts") {
+/** A TypeScript program of one .d.ts given as text (under `fileName`), with the host's libs. */
+export function dtsProgram(dtsText, fileName) {
   const options = { target: ts.ScriptTarget.ES2022, lib: HOST_LIBS, types: [], noEmit: true, strict: true };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host), getSourceFile = host.getSourceFile.bind(host);
@@ -40,6 +40,12 @@ export function declaredSurface(dtsText, fileName = "/regulars/index.d.ts") {
   host.getSourceFile = (f, lang, ...rest) =>
     f === fileName ? ts.createSourceFile(f, dtsText, lang, true) : getSourceFile(f, lang, ...rest);
   const program = ts.createProgram([fileName], options, host);
+  return program;
+}
+
+/** The surface index.d.ts (its source text) declares. Throws on syntax errors in it. */
+export function declaredSurface(dtsText, fileName = "/regulars/index.d.ts") {
+  const program = dtsProgram(dtsText, fileName);
   const syntax = program.getSyntacticDiagnostics();
   if (syntax.length) throw new Error(`index.d.ts does not parse: ${ts.flattenDiagnosticMessageText(syntax[0].messageText, "\n")}`);
   const checker = program.getTypeChecker();
